@@ -164,7 +164,7 @@ export interface MarketFeedOptions {
   readonly seed: number;
   /** Milliseconds between ticks (default 100: Binance's depth@100ms cadence). */
   readonly tickMs: number;
-  /** Per-tick standard deviation of the log return (default 0.0002). */
+  /** Per-tick standard deviation of the log return (default 0.00003, about 0.6 % per hour at 100 ms ticks). */
   readonly volatility: number;
   /** Half spread in ticks around the mid price (default 1). */
   readonly halfSpreadTicks: number;

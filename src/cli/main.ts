@@ -1,0 +1,26 @@
+import { Command, CommanderError } from 'commander';
+import { registerSimCommand } from './sim-command.ts';
+
+/** The `yunmin` command line. Each subcommand lives in its own file and registers itself here. */
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('yunmin')
+    .description('Binance USD-M futures trading engine with an executable incident-response playbook')
+    .showHelpAfterError()
+    .exitOverride();
+  registerSimCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`yunmin: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
