@@ -144,6 +144,9 @@ export class OrderTracker {
   applyReport(report: OrderReport): TrackedOrder | undefined {
     const order = this.get(report.clientOrderId);
     if (order === undefined) return undefined;
+    // The user stream can finish an order before its REST reply arrives (§6 item 4): the reply is
+    // then stale, not an anomaly.
+    if (TERMINAL_ORDER_STATES.has(order.state)) return order;
     const event = eventForVenueStatus(report.status);
     if (event === undefined) {
       this.#ignore(report.clientOrderId, `unknown venue status ${report.rawStatus}`);

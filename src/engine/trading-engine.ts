@@ -1,0 +1,366 @@
+import type { AccountSnapshot } from '../domain/account.ts';
+import type { Instrument } from '../domain/instrument.ts';
+import type { MarketEvent, MarketSubscription } from '../domain/market-event.ts';
+import type { Position } from '../domain/position.ts';
+import type { TradingState } from '../domain/trading-state.ts';
+import type { UserEvent } from '../domain/user-event.ts';
+import type { Clock, TimerHandle } from '../lib/clock.ts';
+import { type Fixed, formatFixed, formatFixedTrimmed, mulFixed } from '../lib/fixed.ts';
+import { YunminError } from '../lib/yunmin-error.ts';
+import type { ExchangeRest } from '../ports/exchange-rest.ts';
+import type { ExchangeStreams, StreamLifecycleEvent } from '../ports/exchange-streams.ts';
+import type { ExecutionVenue } from '../ports/execution-venue.ts';
+import type { IdGenerator } from '../ports/id-generator.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store.ts';
+import { DailyDrawdown, type DrawdownReading } from './daily-drawdown.ts';
+import type { EngineSettings } from './engine-settings.ts';
+import { ExecutionService } from './execution-service.ts';
+import { MarketState, type SymbolMarket } from './market-state.ts';
+import { OrderTracker } from './order-tracker.ts';
+import { type RecoveryReport, recoverOnStart } from './startup-recovery.ts';
+import type { Strategy, StrategyContext } from './strategy.ts';
+import { intentsForTarget } from './target-orders.ts';
+
+export interface TradingEngineDeps {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly logger: Logger;
+  /** The exchange: reads, recovery, reconciliation (LIVE and DRY_RUN alike read the real market). */
+  readonly rest: ExchangeRest;
+  readonly streams: ExchangeStreams;
+  /** Where orders go: the exchange in LIVE, the paper client in DRY_RUN. */
+  readonly venue: ExecutionVenue;
+  /** The account the strategy trades: the exchange's in LIVE, the paper account in DRY_RUN. */
+  readonly account: () => Promise<AccountSnapshot>;
+  readonly ids: IdGenerator;
+  readonly strategy: Strategy;
+  readonly settings: EngineSettings;
+}
+
+export interface EngineStatus {
+  readonly mode: 'LIVE' | 'DRY_RUN';
+  readonly running: boolean;
+  readonly tradingState: TradingState;
+  readonly killSwitch: 'ARMED' | 'TRIPPED';
+  readonly equity: Fixed | undefined;
+  readonly drawdown: DrawdownReading | undefined;
+  readonly positions: readonly Position[];
+  readonly activeOrders: number;
+  readonly lastDecisionAt: number | undefined;
+  readonly lastSyncAt: number | undefined;
+  readonly recovery: RecoveryReport | undefined;
+}
+
+/**
+ * The trading engine: crash-only start, then a decision every `decision_interval_s` and a sync every
+ * `sync_interval_s`. Market and user events flow in through the stream port; orders leave only
+ * through the ExecutionService (risk gate first).
+ */
+export class TradingEngine {
+  readonly market = new MarketState();
+  readonly tracker: OrderTracker;
+  readonly execution: ExecutionService;
+  readonly #deps: TradingEngineDeps;
+  readonly #drawdown: DailyDrawdown;
+  #instruments = new Map<string, Instrument>();
+  #equity: Fixed | undefined;
+  #lastDrawdown: DrawdownReading | undefined;
+  #recovery: RecoveryReport | undefined;
+  #timers: TimerHandle[] = [];
+  #running = false;
+  #deciding = false;
+  #syncing = false;
+  #lastDecisionAt: number | undefined;
+  #lastSyncAt: number | undefined;
+
+  constructor(deps: TradingEngineDeps) {
+    this.#deps = deps;
+    this.tracker = new OrderTracker({
+      clock: deps.clock,
+      store: deps.store,
+      notify: (notice) => {
+        if (notice.kind === 'fillRecorded') {
+          const { fill, position } = notice;
+          deps.logger.info(
+            `Fill: ${fill.symbol} ${fill.side} ${formatFixedTrimmed(fill.qty)} @ ${formatFixedTrimmed(fill.price)} → position ${formatFixedTrimmed(position.amount)}`,
+          );
+        } else if (notice.kind === 'foreignFill') {
+          deps.logger.warn(
+            `Fill for an order this engine did not place: ${notice.fill.symbol} trade ${notice.fill.tradeId}`,
+          );
+        } else if (notice.kind === 'ignoredEvent') {
+          deps.logger.info(`Order event ignored: ${notice.clientOrderId}: ${notice.reason}`);
+        }
+      },
+    });
+    this.execution = new ExecutionService({
+      clock: deps.clock,
+      store: deps.store,
+      tracker: this.tracker,
+      venue: deps.venue,
+      ids: deps.ids,
+      riskContext: (symbol) => ({
+        tradingState: this.tradingState(),
+        instrument: this.#instruments.get(symbol),
+        referencePrice: this.market.referencePrice(symbol),
+        equity: this.#equity ?? 0n,
+        position: this.tracker.position(symbol),
+        activeOrders: this.tracker.active(),
+        limits: { maxPositionFraction: deps.settings.maxPositionFraction, maxOpenOrders: deps.settings.maxOpenOrders },
+      }),
+    });
+    this.#drawdown = new DailyDrawdown({
+      clock: deps.clock,
+      store: deps.store,
+      maxDailyDrawdown: deps.settings.maxDailyDrawdown,
+    });
+  }
+
+  tradingState(): TradingState {
+    return this.#deps.store.getTradingState()?.state ?? 'ACTIVE';
+  }
+
+  instruments(): ReadonlyMap<string, Instrument> {
+    return this.#instruments;
+  }
+
+  /** Crash-only start: recover, then subscribe, then trade. */
+  async start(): Promise<RecoveryReport> {
+    const { settings, logger, store, rest, streams } = this.#deps;
+    const killSwitch = store.getKillSwitch();
+    if (settings.mode === 'LIVE' && killSwitch.state === 'TRIPPED') {
+      throw new YunminError(
+        'ENGINE_KILL_SWITCH_TRIPPED',
+        `kill switch is TRIPPED (${killSwitch.reason}, by ${killSwitch.by}): starting LIVE is refused until \`yunmin kill-switch release --by NAME\``,
+      );
+    }
+    logger.info(
+      `Engine starting: mode ${settings.mode}, symbols ${settings.symbols.join(', ')}, strategy ${this.#deps.strategy.name}`,
+    );
+    const info = await rest.getExchangeInfo();
+    this.#instruments = new Map(info.instruments.map((instrument) => [instrument.symbol, instrument]));
+    const unknown = settings.symbols.filter((symbol) => !this.#instruments.has(symbol));
+    if (unknown.length > 0) {
+      throw new YunminError(
+        'ENGINE_UNKNOWN_SYMBOL',
+        `trading_engine.symbols: ${unknown.join(', ')} not listed by the exchange`,
+      );
+    }
+    if (settings.leverage !== undefined && settings.mode === 'LIVE') {
+      for (const symbol of settings.symbols) await rest.setLeverage(symbol, settings.leverage);
+    }
+
+    await streams.start({
+      onMarket: (event) => this.handleMarket(event),
+      onUser: (event) => this.handleUser(event),
+      onLifecycle: (event) => this.#handleLifecycle(event),
+    });
+    if (settings.mode === 'LIVE') await streams.startUserData();
+
+    this.#recovery = await recoverOnStart({
+      clock: this.#deps.clock,
+      store,
+      rest: settings.mode === 'LIVE' ? rest : this.#paperRecoveryRest(),
+      tracker: this.tracker,
+      execution: this.execution,
+      logger,
+      symbols: settings.symbols,
+    });
+    logger.info(
+      `Recovery: ${this.#recovery.resolvedOrders} order(s) resolved, ${this.#recovery.recoveredFills} fill(s) recovered, positions adopted: ${this.#recovery.adoptedPositions.join(', ') || 'none'}`,
+    );
+
+    const subscriptions: MarketSubscription[] = settings.symbols.flatMap((symbol) => [
+      { kind: 'bookTicker', symbol },
+      { kind: 'markPrice', symbol },
+      { kind: 'kline', symbol, interval: '1m' },
+    ]);
+    await streams.subscribe(subscriptions);
+    await this.sync();
+    this.#running = true;
+    this.#deps.strategy.onStart?.(this.#strategyContext());
+    this.#timers.push(this.#deps.clock.setInterval(() => void this.decide(), settings.decisionIntervalMs));
+    this.#timers.push(this.#deps.clock.setInterval(() => void this.sync(), settings.syncIntervalMs));
+    store.appendEvent({
+      type: 'EngineStarted',
+      at: this.#deps.clock.now(),
+      payload: { mode: settings.mode, strategy: this.#deps.strategy.name },
+    });
+    return this.#recovery;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    for (const timer of this.#timers) this.#deps.clock.clearTimer(timer);
+    this.#timers = [];
+    this.#deps.strategy.onStop?.();
+    await this.#deps.streams.stop();
+    this.#deps.store.appendEvent({ type: 'EngineStopped', at: this.#deps.clock.now(), payload: {} });
+    this.#deps.logger.info('Engine stopped');
+  }
+
+  handleMarket(event: MarketEvent): void {
+    this.market.apply(event);
+  }
+
+  handleUser(event: UserEvent): void {
+    this.tracker.applyUserEvent(event);
+  }
+
+  /** One decision: the strategy's targets become orders through the risk gate. */
+  async decide(): Promise<void> {
+    if (!this.#running || this.#deciding) return;
+    this.#deciding = true;
+    try {
+      const context = this.#strategyContext();
+      const decision = this.#deps.strategy.decide(context);
+      this.#lastDecisionAt = this.#deps.clock.now();
+      const purpose = `strategy:${this.#deps.strategy.name}`;
+      const intents = [...(decision.intents ?? [])];
+      for (const target of decision.targets ?? []) {
+        intents.push(
+          ...intentsForTarget(
+            target.symbol,
+            target.quantity,
+            this.tracker.position(target.symbol).amount,
+            this.tracker.active(),
+            purpose,
+          ),
+        );
+      }
+      if (intents.length === 0) return;
+      const results = await this.execution.submitMany(intents);
+      for (const result of results) {
+        if (result.status === 'denied')
+          this.#deps.logger.info(`Order denied: ${result.denial.code}: ${result.denial.message}`);
+        else if (result.status === 'failed')
+          this.#deps.logger.warn(`Order failed: ${result.error.code}: ${result.error.message}`);
+        else if (result.status === 'unknown')
+          this.#deps.logger.warn(`Order outcome unknown: ${result.order.clientOrderId}: ${result.error.code}`);
+      }
+    } catch (error) {
+      this.#deps.logger.warn(`Decision failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.#deciding = false;
+    }
+  }
+
+  /** Periodic sync: account equity, daily drawdown, orders whose outcome is unknown. */
+  async sync(): Promise<void> {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    try {
+      const account = await this.#deps.account();
+      this.#equity = account.totalMarginBalance;
+      this.#lastDrawdown = this.#drawdown.update(account.totalMarginBalance);
+      if (this.#lastDrawdown.breached) {
+        this.#deps.logger.crit(
+          `Daily DD: ${formatFixed(mulFixed(this.#lastDrawdown.drawdown, 100n * 100_000_000n), 1)}% exceeds the limit`,
+        );
+      }
+      for (const order of this.tracker.active()) {
+        if (order.state === 'UNKNOWN') await this.execution.resolveUnknown(order.clientOrderId);
+      }
+      this.#lastSyncAt = this.#deps.clock.now();
+    } catch (error) {
+      this.#deps.logger.warn(`Sync failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.#syncing = false;
+    }
+  }
+
+  status(): EngineStatus {
+    return {
+      mode: this.#deps.settings.mode,
+      running: this.#running,
+      tradingState: this.tradingState(),
+      killSwitch: this.#deps.store.getKillSwitch().state,
+      equity: this.#equity,
+      drawdown: this.#lastDrawdown,
+      positions: this.tracker.positions(),
+      activeOrders: this.tracker.active().length,
+      lastDecisionAt: this.#lastDecisionAt,
+      lastSyncAt: this.#lastSyncAt,
+      recovery: this.#recovery,
+    };
+  }
+
+  #strategyContext(): StrategyContext {
+    const market = new Map<string, SymbolMarket>();
+    const positions = new Map<string, Position>();
+    for (const symbol of this.#deps.settings.symbols) {
+      market.set(symbol, this.market.get(symbol));
+      positions.set(symbol, this.tracker.position(symbol));
+    }
+    return {
+      now: this.#deps.clock.now(),
+      symbols: this.#deps.settings.symbols,
+      market,
+      positions,
+      instruments: this.#instruments,
+      equity: this.#equity ?? 0n,
+      maxPositionFraction: this.#deps.settings.maxPositionFraction,
+    };
+  }
+
+  #handleLifecycle(event: StreamLifecycleEvent): void {
+    const { logger } = this.#deps;
+    switch (event.kind) {
+      case 'connected':
+        logger.info(`WebSocket connected: ${event.connection}`);
+        return;
+      case 'disconnected':
+        logger.warn(`WebSocket disconnected: ${event.connection}: ${event.reason}`);
+        return;
+      case 'reconnected':
+        // DESIGN incident 1: resync orders and positions over REST after every reconnect.
+        logger.info(
+          `WebSocket reconnected: ${event.connection} after ${Math.round(event.downtimeMs / 1000)}s, resyncing`,
+        );
+        void this.sync();
+        return;
+      case 'bookResynced':
+        logger.info(`Order book resynced: ${event.symbol}: ${event.reason}`);
+        return;
+      case 'listenKeyRenewed':
+        logger.info(`listenKey renewed: ${event.reason}`);
+        return;
+      case 'unparsedMessage':
+        logger.warn(`Unparsed message on ${event.connection}: ${event.detail}`);
+        return;
+      default: {
+        const never: never = event;
+        logger.warn(`Unknown stream lifecycle event ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /**
+   * In DRY_RUN the tracked orders and positions are the paper account's: recovery asks the paper
+   * venue about orders and has no exchange fills or positions to adopt.
+   */
+  #paperRecoveryRest(): ExchangeRest {
+    const { rest, venue } = this.#deps;
+    return {
+      ...rest,
+      getOrder: (symbol, ref) => venue.getOrder(symbol, ref),
+      getOpenOrders: (symbol) => venue.getOpenOrders(symbol),
+      getMyTrades: async () => [],
+      getPositions: async () =>
+        this.tracker
+          .positions()
+          .filter((p) => p.amount !== 0n)
+          .map((p) => ({
+            symbol: p.symbol,
+            amount: p.amount,
+            entryPrice: p.entryPrice,
+            markPrice: 0n,
+            unrealizedPnl: 0n,
+            notional: 0n,
+            updateTime: 0,
+          })),
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ExecutionService } from '../engine/execution-service.ts';
+import type { TradingEngine } from '../engine/trading-engine.ts';
+import type { Clock } from '../lib/clock.ts';
+import { type Fixed, formatFixed, formatFixedTrimmed, mulFixed } from '../lib/fixed.ts';
+import type { ExchangeStreams } from '../ports/exchange-streams.ts';
+import type { LatencySource } from '../ports/latency-source.ts';
+
+export interface HealthServerDeps {
+  readonly clock: Clock;
+  readonly engine: Pick<TradingEngine, 'status' | 'tracker'> & {
+    readonly execution: Pick<ExecutionService, 'closePosition' | 'cancel'>;
+  };
+  readonly streams: Pick<ExchangeStreams, 'health'>;
+  readonly latency?: LatencySource;
+  /** YUNMIN_CONTROL_TOKEN; control endpoints refuse every request when it is not set. */
+  readonly controlToken: (() => string) | undefined;
+  readonly startedAt: number;
+}
+
+const fixed = (value: Fixed | undefined): string | null => (value === undefined ? null : formatFixedTrimmed(value));
+const round1 = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 100) / 10);
+
+/**
+ * The health server (issue 4 point 9): `/health` and `/ws_health` as the playbook reads them
+ * (`curl http://localhost:8000/health`), plus token-protected control endpoints for the CLI.
+ */
+export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+
+  app.get('/health', async () => {
+    const status = deps.engine.status();
+    const streams = deps.streams.health();
+    const ages = streams.map((stream) => stream.receiveAgeMs).filter((age): age is number => age !== undefined);
+    const lastUpdateAgeMs = ages.length === 0 ? undefined : Math.min(...ages);
+    const wsConnected = streams.length > 0 && streams.every((stream) => stream.state === 'open');
+    const healthy = status.running && status.tradingState === 'ACTIVE' && status.killSwitch === 'ARMED' && wsConnected;
+    return {
+      status: healthy
+        ? 'ok'
+        : status.killSwitch === 'TRIPPED' || status.tradingState === 'HALTED'
+          ? 'halted'
+          : 'degraded',
+      mode: status.mode,
+      trading_state: status.tradingState,
+      kill_switch: status.killSwitch,
+      running: status.running,
+      ws_connected: wsConnected,
+      last_update_age_s: round1(lastUpdateAgeMs),
+      equity: fixed(status.equity),
+      daily_drawdown_pct:
+        status.drawdown === undefined ? null : formatFixed(mulFixed(status.drawdown.drawdown, 10_000_000_000n), 2),
+      positions: status.positions
+        .filter((position) => position.amount !== 0n)
+        .map((position) => ({
+          symbol: position.symbol,
+          amount: fixed(position.amount),
+          entry_price: fixed(position.entryPrice),
+        })),
+      open_orders: status.activeOrders,
+      last_decision_at: status.lastDecisionAt ?? null,
+      last_sync_at: status.lastSyncAt ?? null,
+      uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+    };
+  });
+
+  app.get('/ws_health', async () => ({
+    streams: deps.streams.health().map((stream) => ({
+      stream: stream.stream,
+      connection: stream.connection,
+      state: stream.state,
+      receive_age_s: round1(stream.receiveAgeMs),
+      reconnects: stream.reconnects,
+    })),
+    latency: deps.latency === undefined ? null : { rest: deps.latency.rest(), ws: deps.latency.ws() },
+  }));
+
+  const authorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const expected = deps.controlToken?.();
+    if (expected === undefined || expected === '') {
+      void reply
+        .code(403)
+        .send({ error: 'control endpoints are disabled: set YUNMIN_CONTROL_TOKEN for the engine and the CLI' });
+      return false;
+    }
+    const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(expected);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      void reply
+        .code(401)
+        .send({ error: 'missing or wrong control token (Authorization: Bearer $YUNMIN_CONTROL_TOKEN)' });
+      return false;
+    }
+    return true;
+  };
+
+  app.get('/control/orders', async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    return deps.engine.tracker.active().map((order) => ({
+      client_order_id: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      quantity: fixed(order.quantity),
+      price: fixed(order.price),
+      state: order.state,
+      executed_qty: fixed(order.executedQty),
+      purpose: order.purpose,
+      age_s: Math.round((deps.clock.now() - order.createdAt) / 1000),
+    }));
+  });
+
+  app.post('/control/close', async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const symbol = (request.body as { symbol?: unknown } | undefined)?.symbol;
+    if (typeof symbol !== 'string' || !/^[A-Z0-9]{2,20}$/.test(symbol)) {
+      return reply.code(400).send({ error: 'body.symbol: expected a symbol such as "BTCUSDT"' });
+    }
+    const result = await deps.engine.execution.closePosition(symbol, 'operator close');
+    return { symbol, result: result === undefined ? 'flat' : result.status };
+  });
+
+  app.post('/control/cancel', async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const id = (request.body as { client_order_id?: unknown } | undefined)?.client_order_id;
+    if (typeof id !== 'string' || id === '')
+      return reply.code(400).send({ error: 'body.client_order_id: expected the client order id' });
+    const order = await deps.engine.execution.cancel(id);
+    if (order === undefined) return reply.code(404).send({ error: `no tracked order ${id}` });
+    return { client_order_id: id, state: order.state };
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: `no route ${request.method} ${request.url}` }),
+  );
+  app.setErrorHandler((error, _request, reply) => {
+    const status =
+      typeof (error as { statusCode?: unknown }).statusCode === 'number'
+        ? (error as { statusCode: number }).statusCode
+        : 500;
+    return reply.code(status).send({ error: error instanceof Error ? error.message : String(error) });
+  });
+  return app;
+}
