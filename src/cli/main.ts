@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerEngineCommand } from './engine-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 
 /** The `yunmin` command line. Each subcommand lives in its own file and registers itself here. */
@@ -9,6 +10,7 @@ export function createProgram(): Command {
     .description('Binance USD-M futures trading engine with an executable incident-response playbook')
     .showHelpAfterError()
     .exitOverride();
+  registerEngineCommand(program);
   registerSimCommand(program);
   return program;
 }

@@ -36,6 +36,10 @@ export interface TradingEngineDeps {
   readonly ids: IdGenerator;
   readonly strategy: Strategy;
   readonly settings: EngineSettings;
+  /** Shared with the paper venue in DRY_RUN (it fills against the same picture). */
+  readonly market?: MarketState;
+  /** Runs after each market event (DRY_RUN: the paper venue fills resting orders the book crossed). */
+  readonly afterMarketEvent?: (event: MarketEvent) => void;
 }
 
 export interface EngineStatus {
@@ -58,7 +62,7 @@ export interface EngineStatus {
  * through the ExecutionService (risk gate first).
  */
 export class TradingEngine {
-  readonly market = new MarketState();
+  readonly market: MarketState;
   readonly tracker: OrderTracker;
   readonly execution: ExecutionService;
   readonly #deps: TradingEngineDeps;
@@ -76,6 +80,7 @@ export class TradingEngine {
 
   constructor(deps: TradingEngineDeps) {
     this.#deps = deps;
+    this.market = deps.market ?? new MarketState();
     this.tracker = new OrderTracker({
       clock: deps.clock,
       store: deps.store,
@@ -203,6 +208,7 @@ export class TradingEngine {
 
   handleMarket(event: MarketEvent): void {
     this.market.apply(event);
+    this.#deps.afterMarketEvent?.(event);
   }
 
   handleUser(event: UserEvent): void {
