@@ -1,3 +1,4 @@
+import { createChurn } from '../engine/strategies/churn.ts';
 import { createEmaCrossover } from '../engine/strategies/ema-crossover.ts';
 import { createMomentum } from '../engine/strategies/momentum.ts';
 import type { Strategy } from '../engine/strategy.ts';
@@ -39,6 +40,9 @@ export function createStrategy(config: EngineConfig['tradingEngine']['strategy']
       const thresholdPct = number('threshold_pct', 0.1, (n) => n >= 0, 'a percent ≥ 0');
       return createMomentum({ lookback, thresholdPct });
     }
+    case 'churn':
+      allow([]);
+      return createChurn();
     default: {
       const never: never = config.name;
       throw new YunminError('CONFIG_INVALID', `trading_engine.strategy.name: unknown strategy ${String(never)}`);

@@ -21,7 +21,8 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   'executor.slippage_bps': 'DRY_RUN paper fills: slippage against the book, basis points.',
   'trading_engine.decision_interval_s': 'Strategy decision period, seconds (playbook §3).',
   'trading_engine.symbols': 'USDⓈ-M symbols traded.',
-  'trading_engine.strategy.name': 'Strategy: ema_crossover or momentum.',
+  'trading_engine.strategy.name':
+    'Strategy: ema_crossover or momentum (trading examples), or churn (drills and crash tests only: alternates long and flat every decision).',
   'trading_engine.strategy.params': 'Strategy parameters, free-form; validated by the strategy.',
   'risk_manager.initial_capital': 'Account capital, USDT, exact decimal (playbook §5: $300).',
   'risk_manager.max_daily_dd':

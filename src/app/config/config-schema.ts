@@ -34,7 +34,7 @@ function section<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
 export const ENGINE_MODES = ['LIVE', 'DRY_RUN'] as const;
 export type EngineMode = (typeof ENGINE_MODES)[number];
 
-export const STRATEGY_NAMES = ['ema_crossover', 'momentum'] as const;
+export const STRATEGY_NAMES = ['ema_crossover', 'momentum', 'churn'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export const LOG_LEVEL_NAMES = ['INFO', 'WARN', 'CRIT'] as const;

@@ -53,6 +53,12 @@ export interface FaultGate {
   isStreamFrozen(stream: string): boolean;
   /** Added to every timestamp the exchange reports and checks (clock-skew fault). */
   clockSkewMs(): number;
+  /**
+   * true: drop this depthUpdate diff of `symbol` for every subscriber (depth-gap fault), so the next
+   * diff's `pu` is not the previous `u`. Asked once per diff that has subscribers. Optional: a gate
+   * without it never drops.
+   */
+  dropDepthDiff?(symbol: string): boolean;
 }
 
 /** What the fault injector acts on. Implemented by the stream server, the market and the exchange. */

@@ -56,6 +56,7 @@ describe('FaultInjector with nothing active', () => {
     expect(injector.acceptWsConnection('private')).toBe(true);
     expect(injector.isStreamFrozen('userData')).toBe(false);
     expect(injector.clockSkewMs()).toBe(0);
+    expect(injector.dropDepthDiff('BTCUSDT')).toBe(false);
     expect(injector.active()).toEqual([]);
   });
 });
@@ -107,6 +108,24 @@ describe('WebSocket faults', () => {
     expect(injector.isStreamFrozen('btcusdt@aggTrade')).toBe(false);
     expect(injector.isStreamFrozen('ethusdt@markPrice@1s')).toBe(true);
     expect(injector.isStreamFrozen('userData')).toBe(false);
+  });
+
+  it('depth-gap → drops the next diff of that symbol only, then ends as count-exhausted', () => {
+    injector.inject({ type: 'depth-gap', symbol: 'btcusdt' });
+    expect(injector.dropDepthDiff('ETHUSDT')).toBe(false);
+    expect(injector.dropDepthDiff('BTCUSDT')).toBe(true);
+    expect(injector.dropDepthDiff('BTCUSDT')).toBe(false);
+    expect(injector.active()).toEqual([]);
+    expect(injector.log()).toMatchObject([{ type: 'depth-gap', effects: 1, endReason: 'count-exhausted' }]);
+  });
+
+  it('depth-gap without symbol, count 2 → the next two diffs of any symbol', () => {
+    injector.inject({ type: 'depth-gap', count: 2 });
+    expect([
+      injector.dropDepthDiff('ETHUSDT'),
+      injector.dropDepthDiff('BTCUSDT'),
+      injector.dropDepthDiff('BTCUSDT'),
+    ]).toEqual([true, true, false]);
   });
 
   it('ws latency → fixed plus seeded jitter on messages only, gone after the duration', () => {

@@ -97,6 +97,7 @@ export class FaultInjector implements FaultGate {
   #wsLatency: readonly RunningFault[] = [];
   #wsRefusals: readonly RunningFault[] = [];
   #frozen: readonly RunningFault[] = [];
+  #depthGaps: readonly RunningFault[] = [];
   #skews: readonly RunningFault[] = [];
 
   constructor(deps: FaultInjectorDeps) {
@@ -119,7 +120,12 @@ export class FaultInjector implements FaultGate {
       spec,
       view,
       entry: { id, type: spec.type, params: spec, startedAt, effects: 0 },
-      remaining: 'count' in spec && spec.type !== 'ws-close' ? spec.count : undefined,
+      remaining:
+        spec.type === 'depth-gap'
+          ? (spec.count ?? 1)
+          : 'count' in spec && spec.type !== 'ws-close'
+            ? spec.count
+            : undefined,
       timer: undefined,
       matches: requestMatcher(spec),
       verdict:
@@ -220,6 +226,20 @@ export class FaultInjector implements FaultGate {
     return false;
   }
 
+  dropDepthDiff(symbol: string): boolean {
+    const faults = this.#depthGaps;
+    if (faults.length === 0) return false;
+    for (const fault of faults) {
+      if (fault.spec.type !== 'depth-gap') continue;
+      if (fault.spec.symbol !== undefined && fault.spec.symbol !== symbol.toUpperCase()) continue;
+      this.#effect(fault);
+      fault.remaining = (fault.remaining ?? 1) - 1;
+      if (fault.remaining <= 0) this.#end(fault, 'count-exhausted');
+      return true;
+    }
+    return false;
+  }
+
   clockSkewMs(): number {
     const faults = this.#skews;
     if (faults.length === 0) return 0;
@@ -279,6 +299,7 @@ export class FaultInjector implements FaultGate {
         return;
       case 'ws-refuse':
       case 'ws-freeze':
+      case 'depth-gap':
       case 'rest-error':
       case 'rest-hang':
       case 'latency':
@@ -345,6 +366,7 @@ export class FaultInjector implements FaultGate {
     this.#wsLatency = of((spec) => spec.type === 'latency' && spec.target === 'ws');
     this.#wsRefusals = of((spec) => spec.type === 'ws-refuse' || spec.type === 'maintenance');
     this.#frozen = of((spec) => spec.type === 'ws-freeze');
+    this.#depthGaps = of((spec) => spec.type === 'depth-gap');
     this.#skews = of((spec) => spec.type === 'clock-skew');
   }
 }
@@ -355,6 +377,8 @@ function plannedEnd(spec: FaultSpec, startedAt: number): number | undefined {
     case 'ws-close':
     case 'external-fill':
       return startedAt;
+    case 'depth-gap':
+      return undefined; // ends when its count is used up
     case 'flash-crash':
       // Without a revert the move stays in force until the fault is cleared (clearing undoes it).
       return spec.revertAfterMs === undefined ? undefined : startedAt + spec.revertAfterMs;

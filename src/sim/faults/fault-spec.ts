@@ -13,6 +13,7 @@ export const FAULT_TYPES = [
   'ws-close',
   'ws-refuse',
   'ws-freeze',
+  'depth-gap',
   'rest-error',
   'rest-hang',
   'latency',
@@ -78,6 +79,18 @@ const wsFreezeSchema = z.strictObject({
   /** Stream names ("btcusdt@depth@100ms", "userData", "btcusdt@*"); absent = every stream. */
   streams: z.array(z.string().min(1)).min(1).optional(),
   durationMs: durationSchema({ positive: true }),
+});
+
+/**
+ * Drops the next `count` depthUpdate diffs of a symbol for every subscriber, so clients see a diff
+ * whose `pu` is not the previous `u`: the gap a lost frame or a server hiccup causes (§3.3 rule 5).
+ */
+const depthGapSchema = z.strictObject({
+  type: z.literal('depth-gap'),
+  /** Default every symbol. */
+  symbol: symbol.optional(),
+  /** Diffs to drop (default 1); the fault then ends. */
+  count: count.optional(),
 });
 
 const restErrorSchema = z
@@ -214,6 +227,7 @@ export const faultSpecSchema = z.discriminatedUnion(
     wsCloseSchema,
     wsRefuseSchema,
     wsFreezeSchema,
+    depthGapSchema,
     restErrorSchema,
     restHangSchema,
     latencySchema,

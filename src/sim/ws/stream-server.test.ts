@@ -179,6 +179,26 @@ describe('stream server: faults and lifecycle', () => {
     expect(await client.next()).toMatchObject({ e: 'aggTrade' });
   });
 
+  it('dropDepthDiff true → that diff is lost on every depth variant and connection; partial depth still flows', async () => {
+    const fast = await harness.connect('/public/ws/btcusdt@depth@100ms');
+    const combined = await harness.connect('/public/stream?streams=btcusdt@depth/btcusdt@depth5');
+    harness.faults.depthDiffsToDrop = 1;
+    harness.market.emit(depthEvent('BTCUSDT', 20));
+    harness.market.emit(depthEvent('BTCUSDT', 26));
+    expect(await fast.next()).toMatchObject({ e: 'depthUpdate', u: 26, pu: 20 });
+    expect(await combined.next()).toMatchObject({ stream: 'btcusdt@depth5', data: { u: 20 } });
+    expect(await combined.next()).toMatchObject({ stream: 'btcusdt@depth', data: { u: 26, pu: 20 } });
+    expect(await combined.next()).toMatchObject({ stream: 'btcusdt@depth5', data: { u: 26 } });
+    expect(await Promise.all([fast.unreadAfter(), combined.unreadAfter()])).toEqual([[], []]);
+  });
+
+  it('no diff subscriber → the depth-gap gate is not asked (its count is not spent on nobody)', async () => {
+    await harness.connect('/public/ws/btcusdt@depth5/ethusdt@depth@100ms');
+    harness.market.emit(depthEvent('BTCUSDT', 20));
+    harness.market.emit(depthEvent('ETHUSDT', 20));
+    expect(harness.faults.depthDropQuestions).toEqual(['ETHUSDT']);
+  });
+
   it('wsLatencyMs → messages held until the clock reaches them, order kept', async () => {
     const client = await harness.connect('/market/ws/btcusdt@aggTrade/btcusdt@kline_1m');
     harness.faults.latencyMs = 100;

@@ -131,7 +131,12 @@ export function createStreamServer(deps: StreamServerDeps): StreamServer {
         // intact, only the cadence of the slower variants is not reproduced.
         const names = namesOf(event.symbol);
         const diff = once(() => payloads.depthDiff(event));
-        for (const name of names.depthDiff) deliver(name, diff);
+        // depth-gap fault: this diff is lost for everyone, so the next one's pu ≠ the last u seen.
+        const dropped =
+          faults.dropDepthDiff !== undefined &&
+          names.depthDiff.some((name) => subscriptions.byStream.has(name)) &&
+          faults.dropDepthDiff(event.symbol);
+        if (!dropped) for (const name of names.depthDiff) deliver(name, diff);
         const snapshots = new Map<number, string>();
         for (const [levels, name] of names.partialDepth) {
           deliver(name, () => {

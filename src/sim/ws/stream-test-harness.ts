@@ -165,6 +165,9 @@ export class FakeFaults implements FaultGate {
   refuseConnections = new Set<StreamChannel>();
   frozenStreams = new Set<string>();
   latencyMs = 0;
+  /** depthUpdate diffs still to drop (depth-gap), and the symbols asked about. */
+  depthDiffsToDrop = 0;
+  readonly depthDropQuestions: string[] = [];
 
   restVerdict(): RestVerdict {
     return { kind: 'pass' };
@@ -183,6 +186,12 @@ export class FakeFaults implements FaultGate {
   }
   clockSkewMs(): number {
     return 0;
+  }
+  dropDepthDiff(symbol: string): boolean {
+    this.depthDropQuestions.push(symbol);
+    if (this.depthDiffsToDrop <= 0) return false;
+    this.depthDiffsToDrop -= 1;
+    return true;
   }
 }
 
