@@ -19,6 +19,7 @@ import type { ResetSummary } from '../ports/store.ts';
 import { createHealthServer } from '../server/health-server.ts';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.ts';
 import { type EngineConfig, secretValues } from './config/engine-config.ts';
+import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.ts';
 import { createStrategy } from './strategy-factory.ts';
 
 export interface EngineAppOptions {
@@ -44,6 +45,12 @@ export interface RunningEngine {
   readonly simulator: RunningSimulator | undefined;
   readonly resetSummary: ResetSummary | undefined;
   stop(): Promise<void>;
+}
+
+/** The state file of a configuration: one per mode, and a throw-away one for the embedded simulator. */
+export function storePath(config: EngineConfig): string {
+  if (config.exchange.embeddedSimulator) return join(config.stateDir, 'embedded-simulator.sqlite');
+  return join(config.stateDir, config.mode === 'LIVE' ? 'yunmin.sqlite' : 'yunmin-dry-run.sqlite');
 }
 
 /** Config numbers (fractions) as exact decimals. */
@@ -104,11 +111,18 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       credentials = { apiKey: key.reveal(), apiSecret: secret.reveal() };
     }
 
-    const store = SqliteStore.open({
-      path: join(config.stateDir, config.mode === 'LIVE' ? 'yunmin.sqlite' : 'yunmin-dry-run.sqlite'),
-      clock,
-    });
+    const store = SqliteStore.open({ path: storePath(config), clock });
     cleanups.push(() => store.close());
+    if (simulator !== undefined) {
+      // The embedded simulator is a new, empty exchange on every start: state kept from an earlier
+      // one would describe orders and positions that no longer exist anywhere.
+      const cleared = store.reset();
+      if (cleared.orders + cleared.fills + cleared.positions > 0) {
+        logger.info(
+          `Embedded simulator: previous embedded state cleared (${cleared.orders} orders, ${cleared.fills} fills, ${cleared.positions} positions)`,
+        );
+      }
+    }
     const latency = new LatencyTracker({ clock, windowMs: config.latency.windowS * 1000 });
     const rest = new BinanceRestClient({
       clock,
@@ -217,6 +231,17 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
     const address = await health.listen({ host: config.health.host, port: options.healthPort ?? config.health.port });
     cleanups.push(() => health.close());
     logger.info(`Health server at ${address}/health`);
+    writeRuntimeInfo(config.stateDir, {
+      pid: process.pid,
+      mode: config.mode,
+      startedAt,
+      healthUrl: address,
+      restUrl: endpoints[0] ?? '',
+      wsUrl: wsBaseUrl,
+      embeddedSimulator: simulator !== undefined,
+      ...(simulator !== undefined && { controlUrl: simulator.urls.control }),
+    });
+    cleanups.push(() => removeRuntimeInfo(config.stateDir));
 
     let stopping: Promise<void> | undefined;
     return {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerEngineCommand } from './engine-command.ts';
+import { registerRunbookCommands } from './runbook-commands.ts';
 import { registerSimCommand } from './sim-command.ts';
 
 /** The `yunmin` command line. Each subcommand lives in its own file and registers itself here. */
@@ -12,6 +13,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerEngineCommand(program);
   registerSimCommand(program);
+  registerRunbookCommands(program);
   return program;
 }
 

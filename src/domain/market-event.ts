@@ -76,3 +76,14 @@ export type MarketSubscription =
   | { readonly kind: 'markPrice'; readonly symbol: string }
   | { readonly kind: 'kline'; readonly symbol: string; readonly interval: string }
   | { readonly kind: 'book'; readonly symbol: string; readonly depth: number };
+
+/** A closed candle (REST klines, or a kline event with `closed`). */
+export interface Candle {
+  readonly openTime: number;
+  readonly closeTime: number;
+  readonly open: Fixed;
+  readonly high: Fixed;
+  readonly low: Fixed;
+  readonly close: Fixed;
+  readonly volume: Fixed;
+}

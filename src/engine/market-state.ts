@@ -1,16 +1,7 @@
-import type { MarketEvent } from '../domain/market-event.ts';
+import type { Candle, MarketEvent } from '../domain/market-event.ts';
 import type { Fixed } from '../lib/fixed.ts';
 
-/** A closed candle, as strategies see it. */
-export interface Candle {
-  readonly openTime: number;
-  readonly closeTime: number;
-  readonly open: Fixed;
-  readonly high: Fixed;
-  readonly low: Fixed;
-  readonly close: Fixed;
-  readonly volume: Fixed;
-}
+export type { Candle };
 
 export interface SymbolMarket {
   readonly symbol: string;

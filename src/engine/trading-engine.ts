@@ -22,6 +22,8 @@ import { type RecoveryReport, recoverOnStart } from './startup-recovery.ts';
 import type { Strategy, StrategyContext } from './strategy.ts';
 import { intentsForTarget } from './target-orders.ts';
 
+const WARM_UP_CANDLES = 500;
+
 export interface TradingEngineDeps {
   readonly clock: Clock;
   readonly store: Store;
@@ -182,6 +184,11 @@ export class TradingEngine {
       { kind: 'kline', symbol, interval: '1m' },
     ]);
     await streams.subscribe(subscriptions);
+    // Warm-up: closed candles over REST, so a strategy can decide at once instead of waiting for
+    // enough 1m candles to close on the stream (the stream then appends the new ones).
+    for (const symbol of settings.symbols) {
+      for (const candle of await rest.getCandles(symbol, '1m', WARM_UP_CANDLES)) this.market.addCandle(symbol, candle);
+    }
     await this.sync();
     this.#running = true;
     this.#deps.strategy.onStart?.(this.#strategyContext());

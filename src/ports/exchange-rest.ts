@@ -1,6 +1,6 @@
 import type { AccountSnapshot, PositionReport } from '../domain/account.ts';
 import type { ExchangeInfo } from '../domain/instrument.ts';
-import type { PriceLevel } from '../domain/market-event.ts';
+import type { Candle, PriceLevel } from '../domain/market-event.ts';
 import type { FillReport, OrderRef, OrderReport, OrderRequest } from '../domain/order.ts';
 
 /**
@@ -38,6 +38,8 @@ export interface ExchangeRest {
     range?: { fromId?: number; startTime?: number; endTime?: number; limit?: number },
   ): Promise<readonly FillReport[]>;
   setLeverage(symbol: string, leverage: number): Promise<void>;
+  /** Closed candles, oldest first (`/fapi/v1/klines`; the still-open candle is left out). */
+  getCandles(symbol: string, interval: string, limit: number): Promise<readonly Candle[]>;
   getDepthSnapshot(
     symbol: string,
     limit: number,

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { AccountSnapshot, PositionReport } from '../../../domain/account.ts';
 import { ExchangeError } from '../../../domain/exchange-error.ts';
 import type { ExchangeInfo } from '../../../domain/instrument.ts';
-import type { PriceLevel } from '../../../domain/market-event.ts';
+import type { Candle, PriceLevel } from '../../../domain/market-event.ts';
 import type { FillReport, OrderRef, OrderReport, OrderRequest } from '../../../domain/order.ts';
 import type { Clock, TimerHandle } from '../../../lib/clock.ts';
 import type { ExchangeRest, ExchangeRestStatus } from '../../../ports/exchange-rest.ts';
@@ -18,9 +18,12 @@ import type { FailoverOptions } from './endpoint-failover.ts';
 import {
   depthWireSchema,
   exchangeInfoWireSchema,
+  klinesWeight,
+  klinesWireSchema,
   leverageReplySchema,
   listenKeyReplySchema,
   serverTimeSchema,
+  toCandles,
   toExchangeInfo,
   toPriceLevels,
 } from './market-wire.ts';
@@ -175,6 +178,16 @@ export class BinanceRestClient implements ExchangeRest {
     );
     this.#applyRateLimits(info);
     return info;
+  }
+
+  async getCandles(symbol: string, interval: string, limit: number): Promise<readonly Candle[]> {
+    const klinesRoute = { ...ROUTES.klines, weight: klinesWeight(limit) };
+    const query = `symbol=${encodeURIComponent(symbol)}&interval=${encodeURIComponent(interval)}&limit=${limit}`;
+    const body = await this.#call(klinesRoute, query);
+    return toCandles(
+      this.#parse(klinesWireSchema, body, klinesRoute),
+      this.#clock.now() - this.status().serverTimeOffsetMs,
+    );
   }
 
   async getDepthSnapshot(

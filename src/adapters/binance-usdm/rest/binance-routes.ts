@@ -31,6 +31,7 @@ export const ROUTES = {
   time: route('GET', '/fapi/v1/time', 'public', 'market', 1),
   exchangeInfo: route('GET', '/fapi/v1/exchangeInfo', 'public', 'market', 1),
   depth: route('GET', '/fapi/v1/depth', 'public', 'market', 2),
+  klines: route('GET', '/fapi/v1/klines', 'public', 'market', 1),
   newOrder: route('POST', '/fapi/v1/order', 'signed', 'order', 0, { mutation: true, orders10s: 1, orders1m: 1 }),
   batchOrders: route('POST', '/fapi/v1/batchOrders', 'signed', 'order', 5, {
     mutation: true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ExchangeInfo, Instrument, RateLimitRule } from '../../../domain/instrument.ts';
-import type { PriceLevel } from '../../../domain/market-event.ts';
+import type { Candle, PriceLevel } from '../../../domain/market-event.ts';
 import { FIXED_ZERO, type Fixed } from '../../../lib/fixed.ts';
 import { decimal, integer } from './wire-fields.ts';
 
@@ -18,6 +18,33 @@ export const depthWireSchema = z.object({
 
 export function toPriceLevels(levels: readonly (readonly [Fixed, Fixed, ...unknown[]])[]): PriceLevel[] {
   return levels.map(([price, qty]) => ({ price, qty }));
+}
+
+/** `/fapi/v1/klines`: 12-element arrays, times and count as numbers, prices and volumes as strings. */
+export const klinesWireSchema = z.array(
+  z.tuple([integer, decimal, decimal, decimal, decimal, decimal, integer]).rest(z.unknown()),
+);
+
+export function toCandles(rows: z.infer<typeof klinesWireSchema>, now: number): Candle[] {
+  return rows
+    .filter(([, , , , , , closeTime]) => closeTime < now)
+    .map(([openTime, open, high, low, close, volume, closeTime]) => ({
+      openTime,
+      closeTime,
+      open,
+      high,
+      low,
+      close,
+      volume,
+    }));
+}
+
+/** Request weight of klines by limit (Binance: <100 → 1, <500 → 2, ≤1000 → 5, else 10). */
+export function klinesWeight(limit: number): number {
+  if (limit < 100) return 1;
+  if (limit < 500) return 2;
+  if (limit <= 1000) return 5;
+  return 10;
 }
 
 export const leverageReplySchema = z.object({ leverage: integer, symbol: z.string() });
