@@ -6,6 +6,8 @@ import { YunminError } from '../lib/yunmin-error.ts';
  */
 export type OrderDeniedCode =
   | 'ORDER_DENIED_TRADING_STATE'
+  /** A transient hold (Retry-After, 503 backoff, flash-crash pause): opening orders wait; exits pass. */
+  | 'ORDER_DENIED_HOLD'
   | 'ORDER_DENIED_UNKNOWN_SYMBOL'
   | 'ORDER_DENIED_NO_MARKET_DATA'
   | 'ORDER_DENIED_QUANTITY'

@@ -132,3 +132,13 @@ describe('risk gate', () => {
     ).toBe('ok');
   });
 });
+
+describe('risk gate holds', () => {
+  it('an active hold → opening orders denied with ORDER_DENIED_HOLD; reduce-only exits pass', () => {
+    const long = { ...flatPosition('BTCUSDT'), amount: f('0.002'), entryPrice: f('100000') };
+    const held = context({ holds: ['REST errors: Retry-After 30 s'], position: long });
+    expect(denial(checkOrder(intent(), held))).toBe('ORDER_DENIED_HOLD');
+    expect(denial(checkOrder(intent({ side: 'SELL', reduceOnly: true }), held))).toBe('ok');
+    expect(denial(checkOrder(intent(), context({ holds: [] })))).toBe('ok');
+  });
+});

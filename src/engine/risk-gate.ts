@@ -25,6 +25,8 @@ export interface RiskContext {
   /** All active orders (every symbol). */
   readonly activeOrders: readonly TrackedOrder[];
   readonly limits: RiskLimits;
+  /** Active transient holds on new exposure (EngineControl.hold); reasons for the denial message. */
+  readonly holds?: readonly string[];
 }
 
 export type RiskDecision =
@@ -48,6 +50,9 @@ export function checkOrder(intent: OrderIntent, context: RiskContext): RiskDecis
     return deny('ORDER_DENIED_UNKNOWN_SYMBOL', `${intent.symbol} is not a listed instrument`);
   if (!mayPlaceOrder(context.tradingState, intent.reduceOnly)) {
     return deny('ORDER_DENIED_TRADING_STATE', `trading state ${context.tradingState} allows reduce-only orders only`);
+  }
+  if (!intent.reduceOnly && context.holds !== undefined && context.holds.length > 0) {
+    return deny('ORDER_DENIED_HOLD', `new orders are on hold: ${context.holds.join('; ')}`);
   }
   const reference = context.referencePrice;
   if (reference === undefined || reference <= 0n)
