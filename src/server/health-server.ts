@@ -17,7 +17,15 @@ export interface HealthServerDeps {
   /** YUNMIN_CONTROL_TOKEN; control endpoints refuse every request when it is not set. */
   readonly controlToken: (() => string) | undefined;
   readonly startedAt: number;
+  /**
+   * Operator commands a running engine accepts from the CLI (kill switch, resume…), by name. The
+   * app registers them; this server only authenticates and dispatches.
+   */
+  readonly commands?: ReadonlyMap<string, ControlCommand>;
 }
+
+/** A control command: validates its own arguments (throwing YunminError with a clear message). */
+export type ControlCommand = (args: Readonly<Record<string, unknown>>) => Promise<unknown>;
 
 const fixed = (value: Fixed | undefined): string | null => (value === undefined ? null : formatFixedTrimmed(value));
 const round1 = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms / 100) / 10);
@@ -130,6 +138,31 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
     const order = await deps.engine.execution.cancel(id);
     if (order === undefined) return reply.code(404).send({ error: `no tracked order ${id}` });
     return { client_order_id: id, state: order.state };
+  });
+
+  app.post('/control/command/:name', async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const name = (request.params as { name: string }).name;
+    const command = deps.commands?.get(name);
+    if (command === undefined) {
+      return reply
+        .code(404)
+        .send({ error: `unknown command ${name}; known: ${[...(deps.commands?.keys() ?? [])].join(', ')}` });
+    }
+    const body = request.body;
+    const args =
+      typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    try {
+      return { result: (await command(args)) ?? null };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return reply
+        .code(400)
+        .send({
+          error: error instanceof Error ? error.message : String(error),
+          ...(typeof code === 'string' && { code }),
+        });
+    }
   });
 
   app.setNotFoundHandler((request, reply) =>
