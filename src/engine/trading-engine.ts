@@ -42,6 +42,8 @@ export interface TradingEngineDeps {
   readonly market?: MarketState;
   /** Runs after each market event (DRY_RUN: the paper venue fills resting orders the book crossed). */
   readonly afterMarketEvent?: (event: MarketEvent) => void;
+  /** Active transient holds on new exposure (incident response), for the risk gate. */
+  readonly holds?: () => readonly string[];
 }
 
 export interface EngineStatus {
@@ -74,11 +76,15 @@ export class TradingEngine {
   #lastDrawdown: DrawdownReading | undefined;
   #recovery: RecoveryReport | undefined;
   #timers: TimerHandle[] = [];
+  #decisionTimer: TimerHandle | undefined;
   #running = false;
   #deciding = false;
   #syncing = false;
   #lastDecisionAt: number | undefined;
   #lastSyncAt: number | undefined;
+  /** After a kill switch trip: orders go to paper, and the live halt does not apply to them. */
+  #shadowPaper = false;
+  readonly #lifecycleListeners: ((event: StreamLifecycleEvent) => void)[] = [];
 
   constructor(deps: TradingEngineDeps) {
     this.#deps = deps;
@@ -108,7 +114,9 @@ export class TradingEngine {
       venue: deps.venue,
       ids: deps.ids,
       riskContext: (symbol) => ({
-        tradingState: this.tradingState(),
+        // On shadow paper (after a kill switch trip) the strategy keeps deciding: paper cannot lose money.
+        tradingState: this.#shadowPaper ? 'ACTIVE' : this.tradingState(),
+        ...(deps.holds !== undefined && !this.#shadowPaper && { holds: deps.holds() }),
         instrument: this.#instruments.get(symbol),
         referencePrice: this.market.referencePrice(symbol),
         equity: this.#equity ?? 0n,
@@ -126,6 +134,35 @@ export class TradingEngine {
 
   tradingState(): TradingState {
     return this.#deps.store.getTradingState()?.state ?? 'ACTIVE';
+  }
+
+  /**
+   * DESIGN "Kill switch": LIVE → DRY_RUN. From now on the strategy's orders go to `paper`; the live
+   * account stays HALTED and is flattened by the kill switch itself.
+   */
+  switchToPaper(paper: ExecutionVenue): void {
+    if (this.#shadowPaper) return;
+    this.#shadowPaper = true;
+    this.execution.setVenue(paper);
+    this.#deps.logger.warn('Mode LIVE → DRY_RUN: the strategy keeps deciding on paper');
+    this.#deps.store.appendEvent({ type: 'ModeChanged', at: this.#deps.clock.now(), payload: { from: 'LIVE', to: 'DRY_RUN', reason: 'kill switch' } });
+  }
+
+  /** The mode orders currently go to. */
+  currentMode(): 'LIVE' | 'DRY_RUN' {
+    return this.#shadowPaper ? 'DRY_RUN' : this.#deps.settings.mode;
+  }
+
+  onLifecycle(listener: (event: StreamLifecycleEvent) => void): void {
+    this.#lifecycleListeners.push(listener);
+  }
+
+  /** Changes the decision period (latency mitigation, playbook §3). */
+  setDecisionIntervalMs(ms: number): void {
+    if (this.#decisionTimer === undefined) return;
+    this.#deps.clock.clearTimer(this.#decisionTimer);
+    this.#decisionTimer = this.#deps.clock.setInterval(() => void this.decide(), ms);
+    this.#deps.logger.info(`Decision interval: ${ms / 1000}s`);
   }
 
   instruments(): ReadonlyMap<string, Instrument> {
@@ -192,7 +229,7 @@ export class TradingEngine {
     await this.sync();
     this.#running = true;
     this.#deps.strategy.onStart?.(this.#strategyContext());
-    this.#timers.push(this.#deps.clock.setInterval(() => void this.decide(), settings.decisionIntervalMs));
+    this.#decisionTimer = this.#deps.clock.setInterval(() => void this.decide(), settings.decisionIntervalMs);
     this.#timers.push(this.#deps.clock.setInterval(() => void this.sync(), settings.syncIntervalMs));
     store.appendEvent({
       type: 'EngineStarted',
@@ -207,6 +244,8 @@ export class TradingEngine {
     this.#running = false;
     for (const timer of this.#timers) this.#deps.clock.clearTimer(timer);
     this.#timers = [];
+    this.#deps.clock.clearTimer(this.#decisionTimer);
+    this.#decisionTimer = undefined;
     this.#deps.strategy.onStop?.();
     await this.#deps.streams.stop();
     this.#deps.store.appendEvent({ type: 'EngineStopped', at: this.#deps.clock.now(), payload: {} });
@@ -286,7 +325,7 @@ export class TradingEngine {
 
   status(): EngineStatus {
     return {
-      mode: this.#deps.settings.mode,
+      mode: this.currentMode(),
       running: this.#running,
       tradingState: this.tradingState(),
       killSwitch: this.#deps.store.getKillSwitch().state,
@@ -320,6 +359,7 @@ export class TradingEngine {
 
   #handleLifecycle(event: StreamLifecycleEvent): void {
     const { logger } = this.#deps;
+    for (const listener of this.#lifecycleListeners) listener(event);
     switch (event.kind) {
       case 'connected':
         logger.info(`WebSocket connected: ${event.connection}`);

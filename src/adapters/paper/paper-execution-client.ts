@@ -60,6 +60,15 @@ export class PaperExecutionClient implements ExecutionVenue {
     this.#nextTradeId = Number(deps.store.getValue('paper.nextTradeId') ?? '1');
   }
 
+  /**
+   * Starts the paper account over from flat (after a kill switch trip the live positions are being
+   * closed on the exchange; the strategy's paper book begins empty).
+   */
+  startFresh(): void {
+    this.#positions.clear();
+    for (const order of this.#orders.values()) if (isOpen(order.report)) this.#finish(order, 'CANCELED');
+  }
+
   /** Where the paper fills go (the engine's user-event handler). */
   onUserEvent(listener: (event: UserEvent) => void): void {
     this.#listener = listener;
