@@ -7,7 +7,23 @@ import { BinanceStreams } from '../adapters/binance-usdm/ws/binance-streams.ts';
 import { createLogger, type FileLogger } from '../adapters/logging/file-logger.ts';
 import { PaperExecutionClient } from '../adapters/paper/paper-execution-client.ts';
 import { SqliteStore } from '../adapters/sqlite-store/sqlite-store.ts';
+import type { Detector } from '../engine/detectors/detector.ts';
+import { DrawdownDetector } from '../engine/detectors/drawdown-detector.ts';
+import { FlashCrashDetector } from '../engine/detectors/flash-crash-detector.ts';
+import { ForeignFillDetector } from '../engine/detectors/foreign-fill-detector.ts';
+import { LatencyDetector } from '../engine/detectors/latency-detector.ts';
+import { observeRest } from '../engine/detectors/observed-rest.ts';
+import { ReconciliationDetector } from '../engine/detectors/reconciliation-detector.ts';
+import { ReconnectRateDetector } from '../engine/detectors/reconnect-rate-detector.ts';
+import { RestErrorDetector } from '../engine/detectors/rest-error-detector.ts';
+import { ResumeGate } from '../engine/detectors/resume-gate.ts';
+import { StuckOrderDetector } from '../engine/detectors/stuck-order-detector.ts';
+import { WsStalenessDetector } from '../engine/detectors/ws-staleness-detector.ts';
 import type { EngineSettings } from '../engine/engine-settings.ts';
+import { IncidentManager } from '../engine/incident-manager.ts';
+import { IncidentResponse } from '../engine/incident-response.ts';
+import { KillSwitch } from '../engine/kill-switch/kill-switch.ts';
+import { killSwitchCommands } from '../engine/kill-switch/kill-switch-commands.ts';
 import { MarketState } from '../engine/market-state.ts';
 import { TradingEngine } from '../engine/trading-engine.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -15,10 +31,12 @@ import { type Fixed, formatFixedTrimmed, parseFixed } from '../lib/fixed.ts';
 import { createRandom } from '../lib/random.ts';
 import { SystemClock } from '../lib/system-clock.ts';
 import { YunminError } from '../lib/yunmin-error.ts';
+import type { ExchangeRest } from '../ports/exchange-rest.ts';
 import type { ResetSummary } from '../ports/store.ts';
-import { createHealthServer } from '../server/health-server.ts';
+import { type ControlCommand, createHealthServer } from '../server/health-server.ts';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.ts';
 import { type EngineConfig, secretValues } from './config/engine-config.ts';
+import { resumeCommands } from './resume-commands.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.ts';
 import { createStrategy } from './strategy-factory.ts';
 
@@ -38,6 +56,9 @@ export interface EngineAppOptions {
 
 export interface RunningEngine {
   readonly engine: TradingEngine;
+  readonly incidents: IncidentManager;
+  readonly response: IncidentResponse;
+  readonly killSwitch: KillSwitch;
   readonly logger: FileLogger;
   readonly store: SqliteStore;
   readonly rest: BinanceRestClient;
@@ -46,6 +67,9 @@ export interface RunningEngine {
   readonly resetSummary: ResetSummary | undefined;
   stop(): Promise<void>;
 }
+
+/** How often the incident detectors run (the detection resolution: thresholds + 250 ms at most). */
+const INCIDENT_EVALUATE_MS = 250;
 
 /** The state file of a configuration: one per mode, and a throw-away one for the embedded simulator. */
 export function storePath(config: EngineConfig): string {
@@ -124,25 +148,39 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       }
     }
     const latency = new LatencyTracker({ clock, windowMs: config.latency.windowS * 1000 });
-    const rest = new BinanceRestClient({
+    const incidents = new IncidentManager({ clock, store, logger });
+    // The REST client's events: time syncs are routine; holds, failovers and unknown outcomes are what an
+    // operator watches, and an order outcome resolved by query still counts as a REST error (§2).
+    let restDetector: RestErrorDetector | undefined;
+    const raw = new BinanceRestClient({
       clock,
       endpoints,
       credentials,
       timeoutMs: config.executor.timeoutMs,
       recvWindowMs: config.exchange.recvWindowMs,
       latency,
-      // A time re-sync is routine; holds, failovers and unknown outcomes are what an operator watches.
-      onEvent: (event) =>
-        event.kind === 'timeSynced'
-          ? logger.info(`REST: time synced, offset ${event.offsetMs} ms (${event.reason})`)
-          : logger.warn(`REST: ${JSON.stringify(event)}`),
+      onEvent: (event) => {
+        if (event.kind === 'timeSynced') {
+          logger.info(`REST: time synced, offset ${event.offsetMs} ms (${event.reason})`);
+          return;
+        }
+        logger.warn(`REST: ${JSON.stringify(event)}`);
+        if (event.kind === 'unknownOutcome' && event.resolution !== 'unresolved') {
+          restDetector?.recordOutcome({
+            at: event.at,
+            ok: false,
+            code: 'EXCHANGE_UNKNOWN_OUTCOME',
+            endpoint: 'POST /fapi/v1/order',
+          });
+        }
+      },
     });
-    cleanups.push(() => rest.close());
-    await rest.syncTime();
+    cleanups.push(() => raw.close());
+    await raw.syncTime();
 
     let resetSummary: ResetSummary | undefined;
     if (options.resetState === true) {
-      const positions = await rest.getPositions();
+      const positions = await raw.getPositions();
       if (positions.length > 0 && options.confirmReset !== true && config.mode === 'LIVE') {
         throw new YunminError(
           'ENGINE_RESET_REFUSED',
@@ -159,9 +197,9 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       clock,
       random: createRandom(Number(clock.now() % 2_147_483_647)),
       wsBaseUrl,
-      rest,
+      rest: raw,
       latency,
-      serverTimeOffsetMs: () => rest.status().serverTimeOffsetMs,
+      serverTimeOffsetMs: () => raw.status().serverTimeOffsetMs,
       options: {
         market: {
           pingIntervalMs: config.websocket.pingIntervalS * 1000,
@@ -195,6 +233,37 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
         tickSize: (symbol) => tickSizes.get(symbol) ?? 1n,
       },
     });
+
+    // Incident response (issue 5): detectors act through `response`, report through `incidents`.
+    let engineRef: TradingEngine | undefined;
+    let reconciliationRef: ReconciliationDetector | undefined;
+    const response = new IncidentResponse({
+      clock,
+      store,
+      logger,
+      streams,
+      resync: async (reason) => {
+        await engineRef?.sync();
+        await reconciliationRef?.reconcileNow(reason);
+      },
+    });
+    restDetector = new RestErrorDetector({
+      rest: raw,
+      thresholds: {
+        errorThreshold: config.rest.errorThreshold,
+        errorWindowMs: config.rest.errorWindowS * 1000,
+        maxRetries: config.rest.maxRetries,
+        unavailableEscalateMs: config.rest.unavailableEscalateS * 1000,
+      },
+      clock,
+      incidents,
+      control: response,
+    });
+    const restErrors = restDetector;
+    const rest = observeRest(raw, (outcome) => restErrors.recordOutcome(outcome), clock);
+
+    let flashRef: FlashCrashDetector | undefined;
+    let gateRef: ResumeGate | undefined;
     const live = config.mode === 'LIVE';
     const engine = new TradingEngine({
       clock,
@@ -208,15 +277,183 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       strategy: createStrategy(config.tradingEngine.strategy),
       settings,
       market,
-      ...(!live && { afterMarketEvent: (event) => paper.onMarket(event.symbol) }),
+      holds: () => response.holds().map((hold) => `${hold.owner}: ${hold.reason}`),
+      afterMarketEvent: (event) => {
+        paper.onMarket(event.symbol);
+        flashRef?.onMarket(event);
+        gateRef?.onMarket(event);
+      },
     });
-    if (!live) paper.onUserEvent((event) => engine.handleUser(event));
+    engineRef = engine;
+    // Paper fills reach the engine in DRY_RUN, and after a kill switch trip in LIVE (shadow paper).
+    paper.onUserEvent((event) => engine.handleUser(event));
     cleanups.push(() => engine.stop());
+
+    const killSwitch = new KillSwitch({
+      clock,
+      store,
+      incidents,
+      logger,
+      // Always the real exchange, even after the engine's orders moved to paper.
+      exchange: rest,
+      ids: { newClientOrderId: () => generateClientOrderId('ym-ks-') },
+      onTripped: (reason) => {
+        response.escalate('HALTED', 'kill-switch', reason);
+        if (engine.currentMode() === 'LIVE') {
+          paper.startFresh();
+          engine.switchToPaper(paper);
+        }
+      },
+      verifyS: config.killswitch.verifyS,
+      symbols: () => config.tradingEngine.symbols,
+    });
+    cleanups.push(() => killSwitch.stop());
+    response.setKillSwitch((reason, by) => killSwitch.trip(reason, by).then(() => undefined));
+
+    const positionsForReconciliation: Pick<ExchangeRest, 'getPositions'> = {
+      // After a trip the engine's book is the paper account's: compare it with that, not the exchange.
+      getPositions: async () =>
+        engine.currentMode() === 'LIVE' ? rest.getPositions() : (await paper.account()).positions,
+    };
+    const reconciliation = new ReconciliationDetector({
+      tracker: engine.tracker,
+      rest: positionsForReconciliation,
+      logger,
+      thresholds: {
+        syncIntervalMs: config.syncIntervalS * 1000,
+        adoptBelowPct: config.reconciliation.adoptBelowPct,
+        haltAbovePct: config.reconciliation.haltAbovePct,
+      },
+      clock,
+      incidents,
+      control: response,
+    });
+    reconciliationRef = reconciliation;
+    const foreignFills = new ForeignFillDetector({
+      thresholds: {
+        adoptBelowPct: config.reconciliation.adoptBelowPct,
+        haltAbovePct: config.reconciliation.haltAbovePct,
+      },
+      clock,
+      incidents,
+      control: response,
+      ignore: (clientOrderId) =>
+        clientOrderId !== undefined && (clientOrderId.startsWith('ym-ks-') || clientOrderId.startsWith('ym-close-')),
+    });
+    engine.onForeignFill((fill, position) => foreignFills.onForeignFill(fill, position));
+    engine.onLifecycle((event) => {
+      // DESIGN incident 1: after every reconnect, fills and orders over REST first, then reconcile.
+      if (event.kind === 'reconnected') void response.resync('reconnect');
+    });
+    const flash = new FlashCrashDetector({
+      market,
+      symbols: config.tradingEngine.symbols,
+      drawdownBreached: () => engine.status().drawdown?.breached ?? false,
+      hasOpenExposure: () => engine.tracker.positions().some((position) => position.amount !== 0n),
+      thresholds: {
+        movePct: config.flashCrash.movePct,
+        windowMs: config.flashCrash.windowS * 1000,
+        killSwitchOnOpenExposure: config.flashCrash.killSwitchOnOpenExposure,
+      },
+      clock,
+      incidents,
+      control: response,
+    });
+    flashRef = flash;
+    const gate = new ResumeGate({
+      symbols: config.tradingEngine.symbols,
+      market,
+      recentMovePct: (symbol) => flash.recentMovePct(symbol),
+      ping: () => rest.ping(),
+      deescalate: (by) =>
+        response.operatorSetTradingState('ACTIVE', by, 'flash-crash resume gate: every condition held'),
+      thresholds: {
+        resumeMaxMovePct: config.flashCrash.resumeMaxMovePct,
+        resumeWaitMs: config.flashCrash.resumeWaitS * 1000,
+      },
+      clock,
+      incidents,
+    });
+    gateRef = gate;
+    const detectors: Detector[] = [
+      new WsStalenessDetector({
+        streams,
+        thresholds: {
+          staleWarnMs: config.websocket.staleWarnS * 1000,
+          staleKillMs: config.websocket.staleKillS * 1000,
+        },
+        clock,
+        incidents,
+        control: response,
+      }),
+      new ReconnectRateDetector({
+        streams,
+        thresholds: { reconnectRateWarnPerHour: config.websocket.reconnectRateWarnPerHour },
+        clock,
+        incidents,
+      }),
+      restDetector,
+      new LatencyDetector({
+        latency,
+        thresholds: {
+          restP95WarnMs: config.latency.restP95WarnMs,
+          wsP95WarnMs: config.latency.wsP95WarnMs,
+          windowMs: config.latency.windowS * 1000,
+        },
+        mitigation: {
+          enabled: config.latency.mitigation.enabled,
+          normalTimeoutMs: config.executor.timeoutMs,
+          raisedTimeoutMs: config.latency.mitigation.raisedTimeoutMs,
+          normalDecisionIntervalMs: config.tradingEngine.decisionIntervalS * 1000,
+          raisedDecisionIntervalMs: config.latency.mitigation.raisedDecisionIntervalS * 1000,
+          failover: config.latency.mitigation.failover,
+        },
+        setRestTimeoutMs: (ms) => raw.setTimeoutMs(ms),
+        setDecisionIntervalMs: (ms) => engine.setDecisionIntervalMs(ms),
+        failover: () => raw.failover(),
+        clock,
+        incidents,
+      }),
+      new StuckOrderDetector({
+        tracker: engine.tracker,
+        execution: engine.execution,
+        market,
+        thresholds: {
+          maxOrderAgeMs: config.executor.maxOrderAgeS * 1000,
+          cancelAndReissue: config.executor.cancelAndReissue,
+          reissueMaxAttempts: config.executor.reissueMaxAttempts,
+        },
+        clock,
+        incidents,
+        control: response,
+      }),
+      new DrawdownDetector({
+        reading: () => engine.status().drawdown,
+        thresholds: { maxDailyDd: config.riskManager.maxDailyDd },
+        clock,
+        incidents,
+        control: response,
+      }),
+      reconciliation,
+      flash,
+      gate,
+    ];
+    for (const detector of detectors) response.addDetector(detector);
 
     await engine.start();
     tickSizes = new Map(
       [...engine.instruments().values()].map((instrument) => [instrument.symbol, instrument.tickSize]),
     );
+    response.start(INCIDENT_EVALUATE_MS);
+    cleanups.push(() => response.stop());
+    const commands = new Map<string, ControlCommand>([
+      ...killSwitchCommands(killSwitch),
+      ...resumeCommands(gate, {
+        tradingState: () => response.tradingState(),
+        operatorSetTradingState: (state, name, reason) => response.operatorSetTradingState(state, name, reason),
+        killSwitch: () => store.getKillSwitch(),
+      }),
+    ]);
 
     const startedAt = clock.now();
     const health: FastifyInstance = createHealthServer({
@@ -227,6 +464,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       controlToken:
         config.secrets.controlToken === undefined ? undefined : () => config.secrets.controlToken?.reveal() ?? '',
       startedAt,
+      commands,
     });
     const address = await health.listen({ host: config.health.host, port: options.healthPort ?? config.health.port });
     cleanups.push(() => health.close());
@@ -248,7 +486,10 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       engine,
       logger,
       store,
-      rest,
+      rest: raw,
+      incidents,
+      response,
+      killSwitch,
       healthUrl: address,
       simulator,
       resetSummary,

@@ -40,9 +40,17 @@ export function createStrategy(config: EngineConfig['tradingEngine']['strategy']
       const thresholdPct = number('threshold_pct', 0.1, (n) => n >= 0, 'a percent ≥ 0');
       return createMomentum({ lookback, thresholdPct });
     }
-    case 'churn':
-      allow([]);
-      return createChurn();
+    case 'churn': {
+      allow(['pattern']);
+      const pattern = params.pattern ?? 'alternate';
+      if (pattern !== 'alternate' && pattern !== 'long') {
+        throw new YunminError(
+          'CONFIG_INVALID',
+          `${PARAMS}.pattern: expected "alternate" or "long", got ${JSON.stringify(pattern)}`,
+        );
+      }
+      return createChurn(pattern);
+    }
     default: {
       const never: never = config.name;
       throw new YunminError('CONFIG_INVALID', `trading_engine.strategy.name: unknown strategy ${String(never)}`);

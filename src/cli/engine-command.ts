@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../app/config/load-config.ts';
 import { type EngineAppOptions, startEngineApp } from '../app/engine-app.ts';
+import { SystemClock } from '../lib/system-clock.ts';
 
 interface EngineCommandOptions {
   mode?: 'LIVE' | 'DRY_RUN';
@@ -34,6 +35,7 @@ export function registerEngineCommand(program: Command): void {
       const config = loadConfig(raw.config, process.env, raw.mode === undefined ? {} : { mode: raw.mode });
       const options: EngineAppOptions = {
         config,
+        clock: new SystemClock({ keepAlive: true }),
         ...(raw.resetState === true && { resetState: true }),
         ...(raw.yes === true && { confirmReset: true }),
         ...(raw.quiet !== true && {

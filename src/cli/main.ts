@@ -1,5 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { registerDrillCommand } from './drill-command.ts';
 import { registerEngineCommand } from './engine-command.ts';
+import { registerIncidentCommands } from './incident-commands.ts';
+import { registerKillSwitchCommands } from './kill-switch-commands.ts';
+import { registerResumeCommand } from './resume-command.ts';
 import { registerRunbookCommands } from './runbook-commands.ts';
 import { registerSimCommand } from './sim-command.ts';
 
@@ -14,6 +18,10 @@ export function createProgram(): Command {
   registerEngineCommand(program);
   registerSimCommand(program);
   registerRunbookCommands(program);
+  registerDrillCommand(program);
+  registerKillSwitchCommands(program);
+  registerIncidentCommands(program);
+  registerResumeCommand(program);
   return program;
 }
 

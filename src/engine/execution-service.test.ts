@@ -182,3 +182,35 @@ describe('execution service', () => {
     expect((await ctx.execution.cancel('test-1'))?.state).toBe('CANCELED');
   });
 });
+
+describe('fills reported over REST (no client order id)', () => {
+  it('a REST fill of our own order → recognised by the venue order id, not foreign; its stream copy → duplicate', async () => {
+    const ctx = setup();
+    const notices: string[] = [];
+    const tracker = new OrderTracker({
+      clock: ctx.clock,
+      store: ctx.store,
+      notify: (notice) => notices.push(notice.kind),
+    });
+    const result = await ctx.execution.submit(buy);
+    const order = result.status === 'sent' ? result.order : undefined;
+    expect(order?.venueOrderId).toBeDefined();
+    const restFill = {
+      symbol: 'BTCUSDT',
+      tradeId: 777,
+      orderId: order?.venueOrderId ?? 0,
+      side: 'BUY' as const,
+      price: f('100000.1'),
+      qty: f('0.001'),
+      commission: 0n,
+      commissionAsset: 'USDT',
+      realizedPnl: 0n,
+      maker: false,
+      time: ctx.clock.now(),
+    };
+    expect(tracker.recordFill(restFill)).toBe(true);
+    expect(notices).toEqual(['fillRecorded']);
+    expect(tracker.recordFill({ ...restFill, clientOrderId: order?.clientOrderId ?? '' })).toBe(false);
+    expect(ctx.store.fills('BTCUSDT').find((fill) => fill.tradeId === 777)?.clientOrderId).toBe(order?.clientOrderId);
+  });
+});

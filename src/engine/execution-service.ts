@@ -7,7 +7,7 @@ import { absFixed } from '../lib/fixed.ts';
 import type { ExecutionVenue } from '../ports/execution-venue.ts';
 import type { IdGenerator } from '../ports/id-generator.ts';
 import type { Store } from '../ports/store.ts';
-import type { OrderDenied } from './order-denied.ts';
+import { OrderDenied } from './order-denied.ts';
 import type { OrderTracker } from './order-tracker.ts';
 import { checkOrder, type RiskContext } from './risk-gate.ts';
 
@@ -69,6 +69,8 @@ export class ExecutionService {
   async submit(intent: OrderIntent): Promise<SubmitResult> {
     const prepared = this.#prepare(intent);
     if ('denial' in prepared) return { status: 'denied', denial: prepared.denial };
+    const late = this.#deniedAtSend(prepared);
+    if (late !== undefined) return late;
     this.#tracker.transition(prepared.clientOrderId, 'send');
     try {
       const report = await this.#venue.placeOrder(prepared);
@@ -88,7 +90,15 @@ export class ExecutionService {
       else ready.push(prepared);
     }
     for (let start = 0; start < ready.length; start += BATCH_SIZE) {
-      const batch = ready.slice(start, start + BATCH_SIZE);
+      // A halt or hold may have come while an earlier batch was on the wire: check again right
+      // before each send (DESIGN principle 5: nothing but reduce-only exits leaves while halted).
+      const batch: OrderRequest[] = [];
+      for (const request of ready.slice(start, start + BATCH_SIZE)) {
+        const late = this.#deniedAtSend(request);
+        if (late === undefined) batch.push(request);
+        else results.push(late);
+      }
+      if (batch.length === 0) continue;
       for (const request of batch) this.#tracker.transition(request.clientOrderId, 'send');
       let replies: readonly (OrderReport | Error)[];
       try {
@@ -190,6 +200,32 @@ export class ExecutionService {
     const request: OrderRequest = { ...decision.request, clientOrderId: this.#ids.newClientOrderId() };
     this.#tracker.create(request, intent.purpose);
     return request;
+  }
+
+  /** The trading state and holds as they are now, for an order that passed the gate earlier. */
+  #deniedAtSend(request: OrderRequest): SubmitResult | undefined {
+    if (request.reduceOnly) return undefined;
+    const context = this.#riskContext(request.symbol);
+    const held = context.holds !== undefined && context.holds.length > 0;
+    if (context.tradingState === 'ACTIVE' && !held) return undefined;
+    const reason = held ? `on hold: ${context.holds?.join('; ')}` : `trading state ${context.tradingState}`;
+    const order = this.#tracker.transition(request.clientOrderId, 'notFound', { lastError: `not sent: ${reason}` });
+    const denial = new OrderDenied(
+      held ? 'ORDER_DENIED_HOLD' : 'ORDER_DENIED_TRADING_STATE',
+      `not sent: ${reason} (changed after the risk check)`,
+    );
+    this.#store.appendEvent({
+      type: 'OrderDenied',
+      at: this.#clock.now(),
+      payload: {
+        symbol: request.symbol,
+        code: denial.code,
+        reason: denial.message,
+        clientOrderId: request.clientOrderId,
+      },
+    });
+    void order;
+    return { status: 'denied', denial };
   }
 
   #sendFailed(clientOrderId: string, error: unknown): SubmitResult {

@@ -72,7 +72,9 @@ export class IncidentResponse implements EngineControl {
         try {
           await detector.evaluate();
         } catch (error) {
-          this.#logger.warn(`Detector ${detector.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          this.#logger.warn(
+            `Detector ${detector.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
     } finally {
@@ -91,7 +93,10 @@ export class IncidentResponse implements EngineControl {
   /** The operator's way back (`yunmin resume --by NAME`), refused while the kill switch is tripped. */
   operatorSetTradingState(state: TradingState, name: string, reason: string): TradingState {
     if (state !== 'HALTED' && this.#store.getKillSwitch().state === 'TRIPPED') {
-      throw new YunminError('TRADING_STATE_KILL_SWITCH_TRIPPED', 'the kill switch is TRIPPED: release it first (`yunmin kill-switch release --by NAME`)');
+      throw new YunminError(
+        'TRADING_STATE_KILL_SWITCH_TRIPPED',
+        'the kill switch is TRIPPED: release it first (`yunmin kill-switch release --by NAME`)',
+      );
     }
     return this.#setTradingState(state, { kind: 'operator', name }, reason);
   }
@@ -140,7 +145,11 @@ export class IncidentResponse implements EngineControl {
     if (!result.changed) return current;
     const changedBy = actor.kind === 'automation' ? `automation:${actor.detector}` : `operator:${actor.name}`;
     this.#store.setTradingState({ state, changedAt: this.#clock.now(), changedBy, reason });
-    this.#store.appendEvent({ type: 'TradingStateChanged', at: this.#clock.now(), payload: { from: current, to: state, by: changedBy, reason } });
+    this.#store.appendEvent({
+      type: 'TradingStateChanged',
+      at: this.#clock.now(),
+      payload: { from: current, to: state, by: changedBy, reason },
+    });
     const line = `Trading state: ${current} → ${state} by ${changedBy}: ${reason}`;
     if (state === 'HALTED') this.#logger.crit(line);
     else this.#logger.warn(line);

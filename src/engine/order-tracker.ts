@@ -13,7 +13,7 @@ export type TrackerNotice =
   /** A venue event that does not fit the lifecycle: late, duplicate or unknown. Data, never a crash. */
   | { readonly kind: 'ignoredEvent'; readonly clientOrderId: string; readonly reason: string }
   /** A fill for an order this engine never placed (manual trade, other bot): the position still follows it. */
-  | { readonly kind: 'foreignFill'; readonly fill: FillReport };
+  | { readonly kind: 'foreignFill'; readonly fill: FillReport; readonly position: Position };
 
 /** Maps a venue status onto the lifecycle event that leads to it. */
 export function eventForVenueStatus(status: VenueOrderStatus): OrderEvent | undefined {
@@ -212,7 +212,17 @@ export class OrderTracker {
    * duplicate. Fills of orders we never placed still move the position (the exchange's position is
    * the truth we must track), and are reported as foreign.
    */
-  recordFill(fill: FillReport): boolean {
+  /** Our order that made this fill: by client order id, or by the venue's id (REST fills name only that). */
+  ownerOf(fill: FillReport): TrackedOrder | undefined {
+    return (
+      (fill.clientOrderId !== undefined ? this.get(fill.clientOrderId) : undefined) ??
+      this.#store.getOrderByVenueId(fill.symbol, fill.orderId)
+    );
+  }
+
+  recordFill(reported: FillReport): boolean {
+    const owner = this.ownerOf(reported);
+    const fill: FillReport = owner === undefined ? reported : { ...reported, clientOrderId: owner.clientOrderId };
     const recorded = this.#store.transaction(() => {
       if (!this.#store.recordFill(fill)) return undefined;
       const position = applyFill(this.position(fill.symbol), fill.side, fill.qty, fill.price);
@@ -233,8 +243,10 @@ export class OrderTracker {
     });
     if (recorded === undefined) return false;
     this.#positions.set(fill.symbol, recorded);
-    const ours = fill.clientOrderId !== undefined && this.get(fill.clientOrderId) !== undefined;
-    this.#notify(ours ? { kind: 'fillRecorded', fill, position: recorded } : { kind: 'foreignFill', fill });
+    const ours = owner !== undefined;
+    this.#notify(
+      ours ? { kind: 'fillRecorded', fill, position: recorded } : { kind: 'foreignFill', fill, position: recorded },
+    );
     if (!ours) this.#notify({ kind: 'fillRecorded', fill, position: recorded });
     return true;
   }

@@ -1,6 +1,7 @@
 import type { AccountSnapshot } from '../domain/account.ts';
 import type { Instrument } from '../domain/instrument.ts';
 import type { MarketEvent, MarketSubscription } from '../domain/market-event.ts';
+import type { FillReport } from '../domain/order.ts';
 import type { Position } from '../domain/position.ts';
 import type { TradingState } from '../domain/trading-state.ts';
 import type { UserEvent } from '../domain/user-event.ts';
@@ -23,6 +24,14 @@ import type { Strategy, StrategyContext } from './strategy.ts';
 import { intentsForTarget } from './target-orders.ts';
 
 const WARM_UP_CANDLES = 500;
+
+/**
+ * Orders the kill switch (`ym-ks-`) and the `yunmin close` command (`ym-close-`) send straight to the
+ * exchange: their fills are expected, not foreign.
+ */
+function isOperatorOrder(clientOrderId: string | undefined): boolean {
+  return clientOrderId !== undefined && (clientOrderId.startsWith('ym-ks-') || clientOrderId.startsWith('ym-close-'));
+}
 
 export interface TradingEngineDeps {
   readonly clock: Clock;
@@ -84,7 +93,11 @@ export class TradingEngine {
   #lastSyncAt: number | undefined;
   /** After a kill switch trip: orders go to paper, and the live halt does not apply to them. */
   #shadowPaper = false;
+  #startedAt: number | undefined;
+  /** Per symbol, the lowest trade id left for the next catch-up (see #catchUpFills). */
+  readonly #deferredFillIds = new Map<string, number>();
   readonly #lifecycleListeners: ((event: StreamLifecycleEvent) => void)[] = [];
+  readonly #foreignFillListeners: ((fill: FillReport, position: Position) => void)[] = [];
 
   constructor(deps: TradingEngineDeps) {
     this.#deps = deps;
@@ -99,6 +112,8 @@ export class TradingEngine {
             `Fill: ${fill.symbol} ${fill.side} ${formatFixedTrimmed(fill.qty)} @ ${formatFixedTrimmed(fill.price)} → position ${formatFixedTrimmed(position.amount)}`,
           );
         } else if (notice.kind === 'foreignFill') {
+          for (const listener of this.#foreignFillListeners) listener(notice.fill, notice.position);
+          if (isOperatorOrder(notice.fill.clientOrderId)) return;
           deps.logger.warn(
             `Fill for an order this engine did not place: ${notice.fill.symbol} trade ${notice.fill.tradeId}`,
           );
@@ -145,12 +160,21 @@ export class TradingEngine {
     this.#shadowPaper = true;
     this.execution.setVenue(paper);
     this.#deps.logger.warn('Mode LIVE → DRY_RUN: the strategy keeps deciding on paper');
-    this.#deps.store.appendEvent({ type: 'ModeChanged', at: this.#deps.clock.now(), payload: { from: 'LIVE', to: 'DRY_RUN', reason: 'kill switch' } });
+    this.#deps.store.appendEvent({
+      type: 'ModeChanged',
+      at: this.#deps.clock.now(),
+      payload: { from: 'LIVE', to: 'DRY_RUN', reason: 'kill switch' },
+    });
   }
 
   /** The mode orders currently go to. */
   currentMode(): 'LIVE' | 'DRY_RUN' {
     return this.#shadowPaper ? 'DRY_RUN' : this.#deps.settings.mode;
+  }
+
+  /** Fills of orders this engine did not place (manual trades, another bot, or the operator's CLI). */
+  onForeignFill(listener: (fill: FillReport, position: Position) => void): void {
+    this.#foreignFillListeners.push(listener);
   }
 
   onLifecycle(listener: (event: StreamLifecycleEvent) => void): void {
@@ -179,6 +203,7 @@ export class TradingEngine {
         `kill switch is TRIPPED (${killSwitch.reason}, by ${killSwitch.by}): starting LIVE is refused until \`yunmin kill-switch release --by NAME\``,
       );
     }
+    this.#startedAt = this.#deps.clock.now();
     logger.info(
       `Engine starting: mode ${settings.mode}, symbols ${settings.symbols.join(', ')}, strategy ${this.#deps.strategy.name}`,
     );
@@ -315,11 +340,52 @@ export class TradingEngine {
       for (const order of this.tracker.active()) {
         if (order.state === 'UNKNOWN') await this.execution.resolveUnknown(order.clientOrderId);
       }
+      if (this.#deps.settings.mode === 'LIVE') await this.#catchUpFills();
       this.#lastSyncAt = this.#deps.clock.now();
     } catch (error) {
       this.#deps.logger.warn(`Sync failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.#syncing = false;
+    }
+  }
+
+  /**
+   * Fills over REST since the last recorded trade id: the user stream can lose events (a frozen or
+   * dropped socket, §1), REST cannot. De-duplicated by trade id, so the stream's copies do no harm.
+   * Only for the live account: in a configured DRY_RUN the account's real fills are not ours.
+   */
+  async #catchUpFills(): Promise<void> {
+    const symbols = new Set([
+      ...this.#deps.settings.symbols,
+      ...this.tracker.positions().map((position) => position.symbol),
+    ]);
+    for (const symbol of symbols) {
+      const last = this.#deps.store.lastTradeId(symbol);
+      const deferred = this.#deferredFillIds.get(symbol);
+      const fromId = deferred === undefined ? last : Math.min(deferred, last ?? deferred);
+      const range =
+        fromId === undefined
+          ? { startTime: this.#startedAt ?? this.#deps.clock.now(), limit: 1000 }
+          : { fromId, limit: 1000 };
+      const fills = await this.#deps.rest.getMyTrades(symbol, range);
+      // An order whose reply is still outstanding (or being resolved by query) has no venue id yet:
+      // a fill nobody owns may be its. Leave it for the next sync rather than call it foreign.
+      const inFlight = this.tracker
+        .active(symbol)
+        .some((order) => order.state === 'PENDING_SUBMIT' || order.state === 'SUBMITTED' || order.state === 'UNKNOWN');
+      let firstDeferred: number | undefined;
+      let recovered = 0;
+      for (const fill of fills) {
+        if (inFlight && this.tracker.ownerOf(fill) === undefined) {
+          firstDeferred ??= fill.tradeId;
+          continue;
+        }
+        if (this.tracker.recordFill(fill)) recovered += 1;
+      }
+      if (firstDeferred === undefined) this.#deferredFillIds.delete(symbol);
+      else this.#deferredFillIds.set(symbol, firstDeferred);
+      if (recovered > 0)
+        this.#deps.logger.warn(`Fills recovered over REST: ${symbol} ${recovered} (missed on the user stream)`);
     }
   }
 

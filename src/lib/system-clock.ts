@@ -7,7 +7,17 @@ import type { Clock, TimerHandle } from './clock.ts';
 export class SystemClock implements Clock {
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
   readonly #repeating = new Set<number>();
+  readonly #keepAlive: boolean;
   #nextId = 1;
+
+  /**
+   * By default timers do not keep the process alive (a library or a test must be able to exit).
+   * A long-running program (the engine) passes `keepAlive: true`: its pending work, such as a wait
+   * for a rate-limit window during start-up, must not let Node exit with an unsettled await.
+   */
+  constructor(options: { keepAlive?: boolean } = {}) {
+    this.#keepAlive = options.keepAlive === true;
+  }
 
   now(): number {
     return Date.now();
@@ -15,11 +25,14 @@ export class SystemClock implements Clock {
 
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const id = this.#nextId++;
-    const timer = setTimeout(() => {
-      this.#timers.delete(id);
-      callback();
-    }, delayMs);
-    timer.unref?.();
+    const timer = setTimeout(
+      () => {
+        this.#timers.delete(id);
+        callback();
+      },
+      Math.max(0, delayMs),
+    );
+    if (!this.#keepAlive) timer.unref?.();
     this.#timers.set(id, timer);
     return { id };
   }
@@ -27,7 +40,7 @@ export class SystemClock implements Clock {
   setInterval(callback: () => void, intervalMs: number): TimerHandle {
     const id = this.#nextId++;
     const timer = setInterval(callback, intervalMs);
-    timer.unref?.();
+    if (!this.#keepAlive) timer.unref?.();
     this.#timers.set(id, timer);
     this.#repeating.add(id);
     return { id };

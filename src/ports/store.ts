@@ -45,6 +45,8 @@ export interface Store {
 
   saveOrder(order: TrackedOrder): void;
   getOrder(clientOrderId: string): TrackedOrder | undefined;
+  /** Our order by the venue's id (REST fills name only that). */
+  getOrderByVenueId(symbol: string, venueOrderId: number): TrackedOrder | undefined;
   /** Orders not in a terminal state (PENDING_SUBMIT, SUBMITTED, UNKNOWN, OPEN, PARTIALLY_FILLED, PENDING_CANCEL). */
   activeOrders(): readonly TrackedOrder[];
   recentOrders(limit: number): readonly TrackedOrder[];

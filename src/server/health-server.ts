@@ -156,12 +156,10 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
       return { result: (await command(args)) ?? null };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      return reply
-        .code(400)
-        .send({
-          error: error instanceof Error ? error.message : String(error),
-          ...(typeof code === 'string' && { code }),
-        });
+      return reply.code(400).send({
+        error: error instanceof Error ? error.message : String(error),
+        ...(typeof code === 'string' && { code }),
+      });
     }
   });
 

@@ -26,6 +26,8 @@ interface PaperOrder {
 }
 
 const WALLET_KEY = 'paper.walletBalance';
+/** Paper trade ids start far above any exchange's, so a shadow-paper fill never collides with a live one. */
+const PAPER_TRADE_ID_BASE = 9_000_000_000_000;
 const BPS = 10_000n;
 
 /**
@@ -57,7 +59,7 @@ export class PaperExecutionClient implements ExecutionVenue {
     this.#wallet = saved === undefined ? deps.options.initialBalance : parseFixed(saved);
     for (const position of deps.store.positions()) this.#positions.set(position.symbol, position);
     this.#nextOrderId = Number(deps.store.getValue('paper.nextOrderId') ?? '1');
-    this.#nextTradeId = Number(deps.store.getValue('paper.nextTradeId') ?? '1');
+    this.#nextTradeId = Number(deps.store.getValue('paper.nextTradeId') ?? String(PAPER_TRADE_ID_BASE));
   }
 
   /**

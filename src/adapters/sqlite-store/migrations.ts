@@ -100,6 +100,40 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE state NOT IN ('FILLED', 'CANCELED', 'EXPIRED', 'REJECTED', 'NOT_PLACED');
     `,
   },
+  {
+    version: 3,
+    description: 'incident records (issue 5 point 4)',
+    sql: `
+      -- One row per incident (domain/incident.ts). Actions and acknowledgements are JSON arrays: they
+      -- are always read and written with their incident, never queried on their own.
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        symbol TEXT,
+        summary TEXT NOT NULL,
+        first_evidence_at INTEGER NOT NULL,
+        first_evidence TEXT NOT NULL,
+        detected_at INTEGER NOT NULL,
+        contained_at INTEGER,
+        resolved_at INTEGER,
+        status TEXT NOT NULL,
+        actions TEXT NOT NULL CHECK (json_valid(actions)),
+        acknowledgements TEXT NOT NULL CHECK (json_valid(acknowledgements))
+      ) STRICT;
+      CREATE INDEX incidents_by_detection ON incidents (detected_at);
+      -- IncidentManager.current() reads the unresolved ones on every detector tick.
+      CREATE INDEX incidents_unresolved ON incidents (detected_at) WHERE status <> 'RESOLVED';
+    `,
+  },
+  {
+    version: 4,
+    description: 'orders by venue order id',
+    sql: `
+      -- REST fills (userTrades) name the venue order id, not ours: the tracker finds its order by it.
+      CREATE INDEX orders_by_venue_id ON orders (symbol, venue_order_id) WHERE venue_order_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { EquityBaseline } from '../../domain/equity-baseline.ts';
+import type { Incident } from '../../domain/incident.ts';
 import type { KillSwitchRecord } from '../../domain/kill-switch-record.ts';
 import type { FillReport } from '../../domain/order.ts';
 import { TERMINAL_ORDER_STATES } from '../../domain/order-transitions.ts';
@@ -9,8 +10,10 @@ import type { Position } from '../../domain/position.ts';
 import type { TrackedOrder } from '../../domain/tracked-order.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { YunminError } from '../../lib/yunmin-error.ts';
+import type { IncidentStore } from '../../ports/incident-store.ts';
 import type { ResetSummary, Store, StoredEvent, StoredEventRecord, TradingStateRecord } from '../../ports/store.ts';
 import { decodeEventPayload, encodeEventPayload } from './event-payload.ts';
+import { incidentFromRow, incidentToRow } from './incident-codec.ts';
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from './migrations.ts';
 import {
   equityBaselineFromJson,
@@ -78,6 +81,7 @@ const SQL = {
       avg_price = excluded.avg_price, purpose = excluded.purpose, created_at = excluded.created_at,
       updated_at = excluded.updated_at, last_error = excluded.last_error`,
   getOrder: 'SELECT * FROM orders WHERE client_order_id = ?',
+  getOrderByVenueId: 'SELECT * FROM orders WHERE symbol = ? AND venue_order_id = ?',
   // Same predicate as the partial index orders_active (migration 2).
   activeOrders: `SELECT * FROM orders WHERE state NOT IN (${TERMINAL_LIST}) ORDER BY created_at, client_order_id`,
   recentOrders: 'SELECT * FROM orders ORDER BY updated_at DESC, rowid DESC LIMIT ?',
@@ -100,12 +104,25 @@ const SQL = {
   getValue: 'SELECT value FROM named_values WHERE key = ?',
   setValue: `INSERT INTO named_values (key, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  saveIncident: `INSERT INTO incidents (id, type, severity, symbol, summary, first_evidence_at, first_evidence,
+      detected_at, contained_at, resolved_at, status, actions, acknowledgements)
+    VALUES (:id, :type, :severity, :symbol, :summary, :first_evidence_at, :first_evidence,
+      :detected_at, :contained_at, :resolved_at, :status, :actions, :acknowledgements)
+    ON CONFLICT (id) DO UPDATE SET type = excluded.type, severity = excluded.severity, symbol = excluded.symbol,
+      summary = excluded.summary, first_evidence_at = excluded.first_evidence_at,
+      first_evidence = excluded.first_evidence, detected_at = excluded.detected_at,
+      contained_at = excluded.contained_at, resolved_at = excluded.resolved_at, status = excluded.status,
+      actions = excluded.actions, acknowledgements = excluded.acknowledgements`,
+  getIncident: 'SELECT * FROM incidents WHERE id = ?',
+  // Same predicate as the partial index incidents_unresolved (migration 3).
+  listIncidents: `SELECT * FROM incidents WHERE (:openOnly = 0 OR status <> 'RESOLVED')
+    ORDER BY detected_at DESC, rowid DESC LIMIT :limit`,
 } as const;
 
 type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
 
-/** The Store port on one SQLite file through Node's built-in node:sqlite (no native dependency). */
-export class SqliteStore implements Store {
+/** The Store and IncidentStore ports on one SQLite file through Node's built-in node:sqlite (no native dependency). */
+export class SqliteStore implements Store, IncidentStore {
   readonly #db: DatabaseSync;
   readonly #clock: Clock;
   readonly #statements: Statements;
@@ -180,6 +197,11 @@ export class SqliteStore implements Store {
     return row === undefined ? undefined : orderFromRow(row);
   }
 
+  getOrderByVenueId(symbol: string, venueOrderId: number): TrackedOrder | undefined {
+    const row = this.#statements.getOrderByVenueId.get(symbol, venueOrderId);
+    return row === undefined ? undefined : orderFromRow(row);
+  }
+
   activeOrders(): readonly TrackedOrder[] {
     return this.#statements.activeOrders.all().map(orderFromRow);
   }
@@ -250,6 +272,22 @@ export class SqliteStore implements Store {
     this.#statements.setValue.run(key, value, this.#clock.now());
   }
 
+  saveIncident(incident: Incident): void {
+    this.#statements.saveIncident.run(incidentToRow(incident));
+  }
+
+  getIncident(id: string): Incident | undefined {
+    const row = this.#statements.getIncident.get(id);
+    return row === undefined ? undefined : incidentFromRow(row);
+  }
+
+  /** Newest detection first; `openOnly` keeps those not yet RESOLVED (OPEN and CONTAINED). */
+  listIncidents(filter: { readonly openOnly?: boolean; readonly limit?: number } = {}): readonly Incident[] {
+    return this.#statements.listIncidents
+      .all({ openOnly: filter.openOnly === true ? 1 : 0, limit: checkLimit(filter.limit) })
+      .map(incidentFromRow);
+  }
+
   /**
    * All or nothing. Nested calls become savepoints, so an inner failure that the outer work catches
    * undoes only the inner writes. Work must be synchronous: a promise would outlive the transaction.
@@ -285,6 +323,7 @@ export class SqliteStore implements Store {
       const records = this.#db.prepare('SELECT name FROM state_records ORDER BY name').all();
       const values = this.#db.prepare('SELECT key FROM named_values ORDER BY key').all();
       const clear = (table: string): number => Number(this.#db.prepare(`DELETE FROM ${table}`).run().changes);
+      const incidents = clear('incidents');
       const summary: ResetSummary = {
         orders: clear('orders'),
         fills: clear('fills'),
@@ -293,6 +332,7 @@ export class SqliteStore implements Store {
         other: [
           ...records.map((row) => `state record ${String(row.name)}`),
           ...values.map((row) => `value ${String(row.key)}`),
+          ...(incidents > 0 ? [`${incidents} incident(s)`] : []),
         ],
       };
       clear('state_records');
@@ -354,6 +394,7 @@ export class SqliteStore implements Store {
     for (const row of this.#db.prepare('SELECT * FROM orders').iterate()) attempt(() => orderFromRow(row));
     for (const row of this.#db.prepare('SELECT * FROM fills').iterate()) attempt(() => fillFromRow(row));
     for (const row of this.#db.prepare('SELECT * FROM positions').iterate()) attempt(() => positionFromRow(row));
+    for (const row of this.#db.prepare('SELECT * FROM incidents').iterate()) attempt(() => incidentFromRow(row));
     for (const row of this.#db.prepare('SELECT seq, payload FROM event_log').iterate()) {
       attempt(() => decodeEventPayload(Number(row.seq), String(row.payload)));
     }

@@ -1,0 +1,296 @@
+import type { MarketEvent } from '../../domain/market-event.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { absFixed, divFixed, type Fixed, formatFixed, parseFixed } from '../../lib/fixed.ts';
+import type { EngineControl } from '../engine-control.ts';
+import type { IncidentManager } from '../incident-manager.ts';
+import type { MarketState } from '../market-state.ts';
+import type { Detector } from './detector.ts';
+
+export interface FlashCrashThresholds {
+  /** flash_crash.move_pct, a PERCENT (§7: > 10 %). */
+  readonly movePct: number;
+  /** flash_crash.window_s in ms (§7: within 1 min). */
+  readonly windowMs: number;
+  /** flash_crash.kill_switch_on_open_exposure */
+  readonly killSwitchOnOpenExposure: boolean;
+}
+
+/** One evaluation's view of a symbol. */
+export interface PriceSample {
+  readonly at: number;
+  readonly mark?: Fixed;
+  readonly trade?: Fixed;
+  readonly mid?: Fixed;
+}
+
+export type PriceSource = 'mark' | 'trade' | 'mid';
+
+/** The move of one source over the window: from its earlier extreme to its later one, signed, in percent. */
+export interface WindowMove {
+  readonly pct: Fixed;
+  readonly from: Fixed;
+  readonly to: Fixed;
+  readonly fromAt: number;
+  readonly toAt: number;
+  /** The first sample after `fromAt`: when the move began to show. */
+  readonly startedAt: number;
+}
+
+/** How a cross-check source behaved while the mark moved. */
+type Verdict = 'moved' | 'still' | 'no data';
+
+const percent = (value: number): Fixed => parseFixed(value.toFixed(8));
+const signed = (pct: Fixed): string => `${pct > 0n ? '+' : ''}${formatFixed(pct, 1)}%`;
+
+/** The window's move of one source: max and min, ordered by time (a drop is negative). */
+export function windowMove(samples: readonly PriceSample[], source: PriceSource): WindowMove | undefined {
+  let low: { value: Fixed; at: number; index: number } | undefined;
+  let high: typeof low;
+  samples.forEach((sample, index) => {
+    const value = sample[source];
+    if (value === undefined || value <= 0n) return;
+    if (low === undefined || value < low.value) low = { value, at: sample.at, index };
+    if (high === undefined || value > high.value) high = { value, at: sample.at, index };
+  });
+  if (low === undefined || high === undefined) return undefined;
+  const [first, last] = low.index <= high.index ? [low, high] : [high, low];
+  // On a plateau the move starts after the LAST sample still at the earlier extreme.
+  let startIndex = first.index;
+  for (let index = first.index; index <= last.index; index += 1) {
+    if (samples[index]?.[source] === first.value) startIndex = index;
+  }
+  const next = samples.slice(startIndex + 1).find((sample) => sample[source] !== undefined);
+  return {
+    pct: divFixed((last.value - first.value) * 100n, first.value),
+    from: first.value,
+    to: last.value,
+    fromAt: first.at,
+    toAt: last.at,
+    startedAt: next?.at ?? last.at,
+  };
+}
+
+/**
+ * Playbook §7: a mark-price move past flash_crash.move_pct within flash_crash.window_s. Marks, last
+ * trade prices (trade events, or the running kline's close, fed through `onMarket`) and book mids are
+ * sampled on every evaluation and kept for one window per symbol.
+ *
+ * Cross-check ("real crash or data error?"): a source confirms the move when it moved at least half
+ * of move_pct in the same direction within the same window. The mark alone moving, while the trades
+ * or the mid that have data stayed still → DATA_ERROR (WARN), the streams are resubscribed and
+ * trading goes on; it resolves when the mark agrees with the book again. Trades or mid confirming →
+ * FLASH_CRASH (CRIT), HALTED, and the kill switch when the daily drawdown is breached or (with
+ * flash_crash.kill_switch_on_open_exposure) a position is open. With neither trades nor mid to ask,
+ * a move cannot be refuted and is treated as real. Other symbols' marks are in the evidence, for
+ * people: they share the mark stream, so they cannot tell a stream fault from a market-wide crash.
+ * The halt is lifted only through the ResumeGate (operator approval), which resolves the incident.
+ */
+export class FlashCrashDetector implements Detector {
+  readonly name = 'flash-crash';
+  readonly #market: MarketState;
+  readonly #symbols: readonly string[];
+  readonly #drawdownBreached: () => boolean;
+  readonly #hasOpenExposure: () => boolean;
+  readonly #movePct: Fixed;
+  readonly #windowMs: number;
+  readonly #killSwitchOnOpenExposure: boolean;
+  readonly #clock: Clock;
+  readonly #incidents: IncidentManager;
+  readonly #control: EngineControl;
+  readonly #samples = new Map<string, PriceSample[]>();
+  readonly #lastTrade = new Map<string, Fixed>();
+  /** symbol → open DATA_ERROR incident id. */
+  readonly #dataErrors = new Map<string, string>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #restored = false;
+
+  constructor(deps: {
+    market: MarketState;
+    symbols: readonly string[];
+    drawdownBreached: () => boolean;
+    hasOpenExposure: () => boolean;
+    thresholds: FlashCrashThresholds;
+    clock: Clock;
+    incidents: IncidentManager;
+    control: EngineControl;
+  }) {
+    this.#market = deps.market;
+    this.#symbols = deps.symbols;
+    this.#drawdownBreached = deps.drawdownBreached;
+    this.#hasOpenExposure = deps.hasOpenExposure;
+    this.#movePct = percent(deps.thresholds.movePct);
+    this.#windowMs = deps.thresholds.windowMs;
+    this.#killSwitchOnOpenExposure = deps.thresholds.killSwitchOnOpenExposure;
+    this.#clock = deps.clock;
+    this.#incidents = deps.incidents;
+    this.#control = deps.control;
+  }
+
+  /** Trade prices: aggTrade events, else the running 1m kline's close (the last trade in it). */
+  onMarket(event: MarketEvent): void {
+    if (event.kind === 'trade') this.#lastTrade.set(event.symbol, event.price);
+    else if (event.kind === 'kline') this.#lastTrade.set(event.symbol, event.close);
+  }
+
+  evaluate(): void {
+    const now = this.#clock.now();
+    if (!this.#restored) {
+      // After a restart: an unresolved data error is still being watched for its end.
+      this.#restored = true;
+      for (const symbol of this.#symbols) {
+        const open = this.#incidents.current('DATA_ERROR', symbol);
+        if (open !== undefined) this.#dataErrors.set(symbol, open.id);
+      }
+    }
+    for (const symbol of this.#symbols) this.#sample(symbol, now);
+    for (const symbol of this.#symbols) this.#check(symbol);
+  }
+
+  /** The mark's move over the last window, unsigned percent; undefined without marks (the resume gate's "price stabilised"). */
+  recentMovePct(symbol: string): Fixed | undefined {
+    const move = windowMove(this.#samples.get(symbol) ?? [], 'mark');
+    return move === undefined ? undefined : absFixed(move.pct);
+  }
+
+  /** Resolves when the responses started so far have finished (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+  }
+
+  #sample(symbol: string, now: number): void {
+    const market = this.#market.get(symbol);
+    const mid = market.bid !== undefined && market.ask !== undefined ? (market.bid + market.ask) / 2n : undefined;
+    const trade = this.#lastTrade.get(symbol) ?? market.lastTrade;
+    let samples = this.#samples.get(symbol);
+    if (samples === undefined) {
+      samples = [];
+      this.#samples.set(symbol, samples);
+    }
+    samples.push({
+      at: now,
+      ...(market.mark !== undefined && { mark: market.mark }),
+      ...(trade !== undefined && { trade }),
+      ...(mid !== undefined && { mid }),
+    });
+    const oldest = now - this.#windowMs;
+    while (samples.length > 0 && (samples[0]?.at ?? now) < oldest) samples.shift();
+  }
+
+  #check(symbol: string): void {
+    const dataError = this.#dataErrors.get(symbol);
+    if (dataError !== undefined) {
+      this.#checkDataErrorOver(symbol, dataError);
+      return;
+    }
+    // A crash already acted on waits for the resume gate; nothing is repeated meanwhile.
+    if (this.#incidents.current('FLASH_CRASH', symbol) !== undefined) return;
+    const samples = this.#samples.get(symbol) ?? [];
+    const mark = windowMove(samples, 'mark');
+    if (mark === undefined || absFixed(mark.pct) <= this.#movePct) return;
+    const verdict = (source: PriceSource): Verdict => {
+      const move = windowMove(samples, source);
+      if (move === undefined) return 'no data';
+      const sameDirection = move.pct > 0n === mark.pct > 0n;
+      return sameDirection && absFixed(move.pct) * 2n >= this.#movePct ? 'moved' : 'still';
+    };
+    const trade = verdict('trade');
+    const mid = verdict('mid');
+    const describeSource = (source: PriceSource): string => {
+      const move = windowMove(samples, source);
+      return `${source} ${move === undefined ? 'no data' : signed(move.pct)}`;
+    };
+    const others = this.#symbols
+      .filter((other) => other !== symbol)
+      .map((other) => {
+        const move = windowMove(this.#samples.get(other) ?? [], 'mark');
+        return `${other} mark ${move === undefined ? 'no data' : signed(move.pct)}`;
+      });
+    const windowS = Math.round(this.#windowMs / 1000);
+    const evidence = `mark ${formatFixed(mark.from, 2)} → ${formatFixed(mark.to, 2)} (${signed(mark.pct)}) in ${windowS}s; ${describeSource('trade')}, ${describeSource('mid')}${others.length > 0 ? `; ${others.join(', ')}` : ''}`;
+    const real = trade === 'moved' || mid === 'moved' || (trade === 'no data' && mid === 'no data');
+    if (real) this.#crash(symbol, mark, evidence);
+    else this.#dataError(symbol, mark, evidence);
+  }
+
+  #crash(symbol: string, mark: WindowMove, evidence: string): void {
+    const summary = `Flash crash: ${symbol} mark ${signed(mark.pct)} in ${Math.round(this.#windowMs / 1000)}s`;
+    const incident = this.#incidents.open({
+      type: 'FLASH_CRASH',
+      severity: 'CRIT',
+      symbol,
+      summary,
+      firstEvidenceAt: mark.startedAt,
+      firstEvidence: evidence,
+    });
+    this.#control.escalate('HALTED', this.name, summary);
+    this.#incidents.action(
+      incident.id,
+      'halt trading',
+      'ok',
+      'resume through the gate: `yunmin resume --approve NAME`',
+    );
+    const drawdown = this.#drawdownBreached();
+    const exposure = this.#killSwitchOnOpenExposure && this.#hasOpenExposure();
+    if (!drawdown && !exposure) {
+      this.#incidents.contain(incident.id, 'trading HALTED');
+      return;
+    }
+    const why = drawdown ? 'daily drawdown breached' : 'open exposure (flash_crash.kill_switch_on_open_exposure)';
+    this.#incidents.action(incident.id, 'trip kill switch', 'started', why);
+    this.#track(
+      this.#control.tripKillSwitch(`${summary}; ${why}`, this.name).then(
+        () => {
+          this.#incidents.action(incident.id, 'trip kill switch', 'ok');
+          this.#incidents.contain(incident.id, 'trading HALTED, kill switch tripped');
+        },
+        (error: unknown) => {
+          this.#incidents.action(incident.id, 'trip kill switch', 'failed', String(error));
+          this.#incidents.contain(incident.id, 'trading HALTED (kill switch trip failed)');
+        },
+      ),
+    );
+  }
+
+  #dataError(symbol: string, mark: WindowMove, evidence: string): void {
+    const incident = this.#incidents.open({
+      type: 'DATA_ERROR',
+      severity: 'WARN',
+      symbol,
+      summary: `Data error: ${symbol} mark ${signed(mark.pct)} while trades and book did not move`,
+      firstEvidenceAt: mark.startedAt,
+      firstEvidence: evidence,
+    });
+    this.#dataErrors.set(symbol, incident.id);
+    this.#incidents.action(incident.id, 'resubscribe streams', 'started');
+    this.#track(
+      this.#control.reconnectStreams().then(
+        () => {
+          this.#incidents.action(incident.id, 'resubscribe streams', 'ok');
+          this.#incidents.contain(incident.id, 'streams resubscribed; no halt');
+        },
+        (error: unknown) => {
+          this.#incidents.action(incident.id, 'resubscribe streams', 'failed', String(error));
+        },
+      ),
+    );
+  }
+
+  /** Over when the mark agrees with the book mid (else the last trade) within half of move_pct again. */
+  #checkDataErrorOver(symbol: string, incidentId: string): void {
+    const latest = this.#samples.get(symbol)?.at(-1);
+    const reference = latest?.mid ?? latest?.trade;
+    if (latest?.mark === undefined || reference === undefined || reference <= 0n) return;
+    const gap = absFixed(divFixed((latest.mark - reference) * 100n, reference));
+    if (gap * 2n >= this.#movePct) return;
+    this.#dataErrors.delete(symbol);
+    // The bad marks must not count as a move (back to normal) in the next window.
+    this.#samples.set(symbol, [latest]);
+    this.#incidents.resolve(incidentId, `mark agrees with the book again (${formatFixed(gap, 2)}% apart)`);
+  }
+
+  #track(work: Promise<void>): void {
+    // The handlers record outcomes; a failure inside them (a store error) must not go unhandled.
+    const tracked = work.catch(() => undefined).finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+  }
+}
