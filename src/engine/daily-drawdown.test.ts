@@ -116,3 +116,15 @@ describe('daily drawdown (playbook §5, issue 4 point 7)', () => {
     expect(utcDay(Date.UTC(2027, 0, 1))).toBe('2027-01-01');
   });
 });
+
+describe('daily drawdown, exactness at the limit', () => {
+  it('equity a fraction of a unit beyond the limit → breached (no rounding hides it)', () => {
+    const clock = new TestClock(Date.UTC(2026, 10, 24, 1));
+    const store = SqliteStore.open({ path: ':memory:', clock });
+    const drawdown = new DailyDrawdown({ clock, store, maxDailyDrawdown: parseFixed('0.02') });
+    drawdown.update(parseFixed('10000'));
+    expect(drawdown.update(parseFixed('9800')).breached).toBe(false);
+    // 2.0000000001 %: rounds to 0.02000000 at 8 decimals, but it is past the limit.
+    expect(drawdown.update(parseFixed('9799.99999999')).breached).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import type { EquityBaseline } from '../domain/equity-baseline.ts';
 import type { Clock } from '../lib/clock.ts';
-import { divFixed, type Fixed } from '../lib/fixed.ts';
+import { divFixed, FIXED_SCALE, type Fixed } from '../lib/fixed.ts';
 import type { Store } from '../ports/store.ts';
 
 export interface DrawdownReading {
@@ -49,6 +49,8 @@ export class DailyDrawdown {
     }
     const drawdown =
       baseline.equity > 0n && equity < baseline.equity ? divFixed(baseline.equity - equity, baseline.equity) : 0n;
-    return { day, baseline: baseline.equity, equity, drawdown, breached: drawdown > this.#limit };
+    // Exact: (baseline − equity) / baseline > limit, cross-multiplied; the rounded `drawdown` is for display.
+    const breached = baseline.equity > 0n && (baseline.equity - equity) * FIXED_SCALE > this.#limit * baseline.equity;
+    return { day, baseline: baseline.equity, equity, drawdown, breached };
   }
 }

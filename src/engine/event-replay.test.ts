@@ -205,7 +205,7 @@ describe('event log replay', () => {
     ctx.store.close();
   });
 
-  it('PositionAdopted → the adopted amount, realized PnL kept, entry price unknown (0)', async () => {
+  it('PositionAdopted → the adopted amount, entry price and realized PnL, exactly as adopted', async () => {
     const ctx = setup(':memory:');
     ctx.quote('BTCUSDT', '100000.0', '100000.1');
     await ctx.execution.submit(intent('BTCUSDT', 'BUY', '0.005'));
@@ -220,9 +220,10 @@ describe('event log replay', () => {
     expect(replayed).toEqual({
       symbol: 'BTCUSDT',
       amount: f('0.010'),
-      entryPrice: 0n,
+      entryPrice: f('99000'),
       realizedPnl: before.realizedPnl,
     });
+    expect(replayed).toEqual(ctx.tracker.position('BTCUSDT'));
     ctx.store.close();
   });
 

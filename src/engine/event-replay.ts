@@ -35,9 +35,8 @@ const ORDER_STATES: ReadonlySet<string> = new Set<LocalOrderState>([
  * log). FillRecorded events move a position exactly as the OrderTracker did (`applyFill`), in log
  * order; PositionAdopted sets the amount reconciliation adopted from the exchange.
  *
- * PositionAdopted records only `from` and `to` amounts, so an adopted position replays with its
- * amount and the realized PnL so far, but its entry price is the exchange's and not in the log:
- * it replays as 0 (unknown) until the next fill that opens a position again.
+ * PositionAdopted records the amounts, the adopted entry price and the realized PnL; events from
+ * before those were recorded replay with entry price 0 (unknown).
  */
 export function replayPositions(events: readonly StoredEventRecord[]): Map<string, Position> {
   const positions = new Map<string, Position>();
@@ -50,7 +49,11 @@ export function replayPositions(events: readonly StoredEventRecord[]): Map<strin
       const symbol = text(event, 'symbol');
       const previous = positions.get(symbol) ?? flatPosition(symbol);
       const amount = fixed(event, 'to');
-      positions.set(symbol, { symbol, amount, entryPrice: 0n, realizedPnl: previous.realizedPnl });
+      // Events written before entryPrice/realizedPnl were recorded replay with entry 0 (unknown).
+      const entryPrice = typeof event.payload.entryPrice === 'bigint' ? event.payload.entryPrice : 0n;
+      const realizedPnl =
+        typeof event.payload.realizedPnl === 'bigint' ? event.payload.realizedPnl : previous.realizedPnl;
+      positions.set(symbol, { symbol, amount, entryPrice, realizedPnl });
     }
   }
   return positions;

@@ -259,7 +259,14 @@ export class OrderTracker {
       this.#store.appendEvent({
         type: 'PositionAdopted',
         at: this.#clock.now(),
-        payload: { symbol: position.symbol, from: previous.amount, to: position.amount, reason },
+        payload: {
+          symbol: position.symbol,
+          from: previous.amount,
+          to: position.amount,
+          entryPrice: position.entryPrice,
+          realizedPnl: position.realizedPnl,
+          reason,
+        },
       });
     });
     this.#positions.set(position.symbol, position);
