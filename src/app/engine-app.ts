@@ -135,7 +135,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       credentials = { apiKey: key.reveal(), apiSecret: secret.reveal() };
     }
 
-    const store = SqliteStore.open({ path: storePath(config), clock });
+    const store = SqliteStore.open({ path: storePath(config), clock, autoCheckpoint: false });
     cleanups.push(() => store.close());
     if (simulator !== undefined) {
       // The embedded simulator is a new, empty exchange on every start: state kept from an earlier

@@ -341,6 +341,7 @@ export class TradingEngine {
         if (order.state === 'UNKNOWN') await this.execution.resolveUnknown(order.clientOrderId);
       }
       if (this.#deps.settings.mode === 'LIVE') await this.#catchUpFills();
+      this.#deps.store.checkpoint();
       this.#lastSyncAt = this.#deps.clock.now();
     } catch (error) {
       this.#deps.logger.warn(`Sync failed: ${error instanceof Error ? error.message : String(error)}`);

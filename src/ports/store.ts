@@ -73,6 +73,8 @@ export interface Store {
 
   /** Runs `work` in one transaction (all or nothing). */
   transaction<T>(work: () => T): T;
+  /** Flushes the write-ahead log into the database, off the order path (the engine's sync timer). */
+  checkpoint(): void;
   /** `--reset-state`: clears everything deliberately and says what it cleared. */
   reset(): ResetSummary;
   close(): void;

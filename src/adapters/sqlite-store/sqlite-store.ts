@@ -56,6 +56,12 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** How long a write waits for another connection's lock (the CLI reading while the engine runs). */
   readonly busyTimeoutMs?: number;
+  /**
+   * false: no automatic WAL checkpoint. SQLite otherwise runs one (with an fsync) inside whichever
+   * commit crosses 1000 pages, which can be the one that persists an order right before its send;
+   * the engine then calls `checkpoint()` from its sync timer instead, off the order path.
+   */
+  readonly autoCheckpoint?: boolean;
 }
 
 export interface StoreCheck {
@@ -140,6 +146,7 @@ export class SqliteStore implements Store, IncidentStore {
       db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5_000))}`);
       db.exec('PRAGMA journal_mode = WAL');
       db.exec(`PRAGMA synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      if (options.autoCheckpoint === false) db.exec('PRAGMA wal_autocheckpoint = 0');
       db.exec('PRAGMA foreign_keys = ON');
       applyMigrations(db, options.clock);
       return new SqliteStore(db, options.clock, path);
@@ -364,6 +371,11 @@ export class SqliteStore implements Store, IncidentStore {
   }
 
   /** Idempotent. */
+  /** Moves the WAL into the database file without blocking other connections (PASSIVE). */
+  checkpoint(): void {
+    this.#db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
