@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createAlertChannels } from '../adapters/alert-channels/create-alert-channel.ts';
 import { LatencyTracker } from '../adapters/binance-usdm/latency/latency-tracker.ts';
 import { BinanceRestClient } from '../adapters/binance-usdm/rest/binance-rest-client.ts';
 import { generateClientOrderId } from '../adapters/binance-usdm/rest/client-order-id.ts';
@@ -7,6 +8,9 @@ import { BinanceStreams } from '../adapters/binance-usdm/ws/binance-streams.ts';
 import { createLogger, type FileLogger } from '../adapters/logging/file-logger.ts';
 import { PaperExecutionClient } from '../adapters/paper/paper-execution-client.ts';
 import { SqliteStore } from '../adapters/sqlite-store/sqlite-store.ts';
+import { alertCommands } from '../engine/alerting/alert-control-commands.ts';
+import { AlertEscalator } from '../engine/alerting/alert-escalator.ts';
+import { escalationMatrixFromConfig, escalationMatrixProblems } from '../engine/alerting/escalation-matrix.ts';
 import type { Detector } from '../engine/detectors/detector.ts';
 import { DrawdownDetector } from '../engine/detectors/drawdown-detector.ts';
 import { FlashCrashDetector } from '../engine/detectors/flash-crash-detector.ts';
@@ -50,6 +54,8 @@ export interface EngineAppOptions {
   readonly simulator?: { readonly seed?: number; readonly initialBalance?: Fixed; readonly tickMs?: number };
   /** Also print each log line (npm start). */
   readonly echoLog?: (line: string) => void;
+  /** Where alert-channel secrets are read (`process.env` for the CLI; nothing in tests). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Health port override (tests pass 0). */
   readonly healthPort?: number;
 }
@@ -446,8 +452,38 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
     );
     response.start(INCIDENT_EVALUATE_MS);
     cleanups.push(() => response.stop());
+    // Alerting (issue 6): every incident change reaches the escalator; channels from config.
+    const channels = createAlertChannels(config.alerts.channels, {
+      clock,
+      retry: { attempts: 3, initialDelayMs: 1000 },
+      env: options.environment ?? {},
+    });
+    const matrix = escalationMatrixFromConfig(config.alerts.escalation.config);
+    for (const problem of escalationMatrixProblems(matrix, new Set(channels.map((channel) => channel.name)))) {
+      logger.warn(`Alerting: ${problem}`);
+    }
+    const escalator = new AlertEscalator({
+      clock,
+      incidents,
+      channels: new Map(channels.map((channel) => [channel.name, channel])),
+      matrix,
+      logger,
+      dashboardUrl: `http://${config.health.host}:${config.health.port}/`,
+      context: () => ({
+        mode: engine.currentMode(),
+        tradingState: response.tradingState(),
+        positions: engine.tracker
+          .positions()
+          .filter((position) => position.amount !== 0n)
+          .map((position) => `${position.symbol} ${formatFixedTrimmed(position.amount)}`),
+      }),
+      secrets: secretValues(config.secrets),
+      lookup: (id) => store.getIncident(id),
+    });
+    cleanups.push(() => escalator.stop());
     const commands = new Map<string, ControlCommand>([
       ...killSwitchCommands(killSwitch),
+      ...alertCommands(escalator),
       ...resumeCommands(gate, {
         tradingState: () => response.tradingState(),
         operatorSetTradingState: (state, name, reason) => response.operatorSetTradingState(state, name, reason),

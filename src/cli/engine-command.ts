@@ -36,6 +36,7 @@ export function registerEngineCommand(program: Command): void {
       const options: EngineAppOptions = {
         config,
         clock: new SystemClock({ keepAlive: true }),
+        environment: process.env,
         ...(raw.resetState === true && { resetState: true }),
         ...(raw.yes === true && { confirmReset: true }),
         ...(raw.quiet !== true && {

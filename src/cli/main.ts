@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { createAlertChannels } from '../adapters/alert-channels/create-alert-channel.ts';
+import { registerAlertCommands } from './alert-commands.ts';
 import { registerDrillCommand } from './drill-command.ts';
 import { registerEngineCommand } from './engine-command.ts';
 import { registerIncidentCommands } from './incident-commands.ts';
@@ -22,6 +24,14 @@ export function createProgram(): Command {
   registerKillSwitchCommands(program);
   registerIncidentCommands(program);
   registerResumeCommand(program);
+  registerAlertCommands(program, {
+    buildChannels: (config, clock) =>
+      createAlertChannels(config.alerts.channels, {
+        clock,
+        retry: { attempts: 3, initialDelayMs: 1000 },
+        env: process.env,
+      }),
+  });
   return program;
 }
 

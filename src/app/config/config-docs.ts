@@ -63,6 +63,10 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   'flash_crash.kill_switch_on_open_exposure':
     'A real crash with open exposure trips the kill switch (playbook §7 only does so with a DD breach).',
   'killswitch.verify_s': 'After a trip the exchange must be flat within this, seconds, or CRIT escalate (playbook §8).',
+  'alerts.channels':
+    'Alert channels: Slack, Telegram, email, JSON webhook, PagerDuty; a list, empty means log only (playbook §9; docs/alert-channels.md).',
+  'alerts.escalation.review_due_min':
+    'A post-incident review is due this many minutes after a CRIT incident (playbook §9); contacts and matrix overrides: docs/escalation.md.',
 };
 
 export interface ConfigKeyDescription {

@@ -21,6 +21,9 @@ const SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'passphrase', 'tok
 
 /** api_key, apiSecret, token, password, private_key… anything that would put a secret on disk. */
 export function isSecretLookingKey(key: string): boolean {
+  // `token_env: YUNMIN_TELEGRAM_TOKEN` names the environment variable that holds the secret; the
+  // alert-channel schema accepts only variable-shaped values there, so a pasted token still fails.
+  if (/_env$/i.test(key)) return false;
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ALERT_CHANNELS_CONFIG_SCHEMA } from '../../adapters/alert-channels/alert-channel-config.ts';
+import { ESCALATION_CONFIG_SCHEMA } from '../../engine/alerting/escalation-matrix.ts';
 import {
   bool,
   fraction,
@@ -151,6 +153,10 @@ export const CONFIG_FILE_SCHEMA = z.strictObject(
     reconciliation,
     flash_crash: flashCrash,
     killswitch,
+    // Playbook §9–10: channels (docs/alert-channels.md) and the escalation matrix (docs/escalation.md).
+    alerts: z
+      .strictObject({ channels: ALERT_CHANNELS_CONFIG_SCHEMA, escalation: ESCALATION_CONFIG_SCHEMA })
+      .default({ channels: [], escalation: ESCALATION_CONFIG_SCHEMA.parse(undefined) }),
   },
   { error: 'expected a mapping of config sections' },
 );

@@ -1,3 +1,5 @@
+import type { AlertChannelConfig } from '../../adapters/alert-channels/alert-channel-config.ts';
+import type { EscalationConfig } from '../../engine/alerting/escalation-matrix.ts';
 import { type Fixed, parseFixed } from '../../lib/fixed.ts';
 import type { LogLevel } from '../../ports/logger.ts';
 import type { ConfigFile, EngineMode, StrategyName } from './config-schema.ts';
@@ -81,6 +83,11 @@ export interface EngineConfig {
     readonly killSwitchOnOpenExposure: boolean;
   };
   readonly killswitch: { readonly verifyS: number };
+  readonly alerts: {
+    readonly channels: readonly AlertChannelConfig[];
+    /** `reviewDueMin` mirrors `config`'s review_due_min; `config` feeds escalationMatrixFromConfig. */
+    readonly escalation: { readonly reviewDueMin: number; readonly config: EscalationConfig };
+  };
   /** Only from the environment, never from the file; each value prints as "[redacted]". */
   readonly secrets: EngineSecrets;
 }
@@ -172,6 +179,10 @@ export function toEngineConfig(file: ConfigFile, secrets: EngineSecrets): Engine
       killSwitchOnOpenExposure: file.flash_crash.kill_switch_on_open_exposure,
     },
     killswitch: { verifyS: file.killswitch.verify_s },
+    alerts: {
+      channels: file.alerts.channels,
+      escalation: { reviewDueMin: file.alerts.escalation.review_due_min, config: file.alerts.escalation },
+    },
     secrets,
   };
 }

@@ -105,7 +105,8 @@ export async function runDrill(scenario: DrillScenario, options: DrillOptions): 
           incident = running.store
             .listIncidents()
             .find((candidate) => candidate.type === type && candidate.detectedAt >= startedAt - 1);
-          return incident !== undefined && (incident.containedAt !== undefined || !expectation.killSwitch);
+          // Detected is not enough: wait for containment too (it follows within milliseconds).
+          return incident !== undefined && incident.containedAt !== undefined;
         },
         deadline,
         `a ${type} incident`,
@@ -136,6 +137,8 @@ export async function runDrill(scenario: DrillScenario, options: DrillOptions): 
         .filter((entry) => injected.includes(entry.id))
         .map((entry) => entry.firstEffectAt ?? entry.startedAt),
     );
+    // The record as it ended (containment and actions come after detection).
+    if (incident !== undefined) incident = running.store.getIncident(incident.id) ?? incident;
     const detected = incident === undefined ? null : incident.detectedAt - faultStart;
     const contained = incident?.containedAt === undefined ? null : incident.containedAt - incident.detectedAt;
     return {
@@ -194,9 +197,18 @@ function checkInvariants(
     const ids = all.map((order) => order.clientOrderId);
     if (new Set(ids).size !== ids.length) violations.push(`${symbol}: duplicate client order ids on the exchange`);
     if (tradingState === 'HALTED' && state !== undefined) {
-      const late = all.filter(
-        (order) => order.time > state.changedAt && !order.reduceOnly && !order.clientOrderId.startsWith('web_'),
+      // "Sent" is when the engine handed the order to the wire (its `send` event), not when the
+      // exchange received it: an order already on the wire when the halt came is not a violation.
+      const sentAt = new Map(
+        running.store
+          .events({ types: ['OrderStateChanged'] })
+          .filter((event) => event.payload.event === 'send')
+          .map((event) => [String(event.payload.clientOrderId), event.at]),
       );
+      const late = all.filter((order) => {
+        if (order.reduceOnly || order.clientOrderId.startsWith('web_')) return false;
+        return (sentAt.get(order.clientOrderId) ?? order.time) > state.changedAt;
+      });
       if (late.length > 0) violations.push(`${symbol}: ${late.length} non-reduce-only order(s) sent while HALTED`);
     }
     // Nothing lost: every fill the exchange made for this account is in the engine's store.
