@@ -501,6 +501,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
         config.secrets.controlToken === undefined ? undefined : () => config.secrets.controlToken?.reveal() ?? '',
       startedAt,
       commands,
+      alerts: () => escalator.counters(),
     });
     const address = await health.listen({ host: config.health.host, port: options.healthPort ?? config.health.port });
     cleanups.push(() => health.close());

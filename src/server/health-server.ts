@@ -22,6 +22,14 @@ export interface HealthServerDeps {
    * app registers them; this server only authenticates and dispatches.
    */
   readonly commands?: ReadonlyMap<string, ControlCommand>;
+  /** Alert deliveries so far (playbook §9: a failing channel must itself be visible). */
+  readonly alerts?: () => {
+    readonly delivered: number;
+    readonly failed: number;
+    readonly unconfigured: number;
+    readonly pendingEscalations: number;
+    readonly byChannel: Readonly<Record<string, { readonly delivered: number; readonly failed: number }>>;
+  };
 }
 
 /** A control command: validates its own arguments (throwing YunminError with a clear message). */
@@ -70,6 +78,7 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
       last_decision_at: status.lastDecisionAt ?? null,
       last_sync_at: status.lastSyncAt ?? null,
       uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+      ...(deps.alerts !== undefined && { alerts: alertHealth(deps.alerts()) }),
     };
   });
 
@@ -174,4 +183,16 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
     return reply.code(status).send({ error: error instanceof Error ? error.message : String(error) });
   });
   return app;
+}
+
+function alertHealth(counters: NonNullable<HealthServerDeps['alerts']> extends () => infer C ? C : never) {
+  return {
+    delivered: counters.delivered,
+    failed: counters.failed,
+    unconfigured_channels: counters.unconfigured,
+    pending_escalations: counters.pendingEscalations,
+    failing_channels: Object.entries(counters.byChannel)
+      .filter(([, count]) => count.failed > 0)
+      .map(([name, count]) => `${name} (${count.failed} failed)`),
+  };
 }

@@ -99,5 +99,44 @@ alerts:
     // The escalation is recorded on the incident for `yunmin incidents show` and the postmortem.
     const incident = running.store.listIncidents().find((candidate) => candidate.type === 'KILL_SWITCH');
     expect(incident?.actions.some((action) => action.action.startsWith('alert level 1'))).toBe(true);
+    // Deliveries are visible in /health: both channels delivered, none failing.
+    const health = (await (await fetch(`${running.healthUrl}/health`)).json()) as {
+      alerts: { delivered: number; failing_channels: string[] };
+    };
+    expect(health.alerts.delivered).toBeGreaterThanOrEqual(2);
+    expect(health.alerts.failing_channels).toEqual([]);
+  });
+
+  it('a channel that cannot deliver → the others still deliver, and /health names the failing channel', async () => {
+    const httpPort = (http.address() as AddressInfo).port;
+    const config = parseConfig(
+      `mode: LIVE
+state_dir: ${join(dir, 'state')}
+logs_dir: ${join(dir, 'logs')}
+health: { port: 0 }
+alerts:
+  channels:
+    - { name: slack, kind: slack, webhook_url_env: YM_SLACK }
+    - { name: email, kind: email, host: 127.0.0.1, port: 1, secure: false, from: yunmin@example.com, to: [cto@example.com], timeout_ms: 500 }
+`,
+      {},
+      'alerts.yaml',
+    );
+    running = await startEngineApp({
+      config,
+      healthPort: 0,
+      environment: { YM_SLACK: `http://127.0.0.1:${httpPort}/hook` },
+    });
+    await running.response.tripKillSwitch('alert drill', 'operator:test');
+    const url = `${running.healthUrl}/health`;
+    let failing: string[] = [];
+    const deadline = Date.now() + 15_000;
+    while (failing.length === 0 && Date.now() < deadline) {
+      failing = ((await (await fetch(url)).json()) as { alerts: { failing_channels: string[] } }).alerts
+        .failing_channels;
+      if (failing.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(failing).toEqual([expect.stringMatching(/^email \(\d+ failed\)$/)]);
+    expect(posts.length).toBeGreaterThan(0);
   });
 });
