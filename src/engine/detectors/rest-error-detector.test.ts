@@ -224,6 +224,20 @@ describe('RestErrorDetector: 429/418 — wait out Retry-After, then resume by it
     expect(store.ofType('REST_ERRORS')[0]?.status).toBe('RESOLVED');
   });
 
+  it('a single 418 (the ban itself proves the 429 storm) → CRIT REST_ERRORS and the hold at once', () => {
+    const { clock, detector, store, control } = setup();
+    const banEnd = clock.now() + 2_000;
+    detector.recordOutcome(banned(clock.now(), banEnd));
+    expect(store.ofType('REST_ERRORS')).toHaveLength(1);
+    expect(control.of('hold')).toHaveLength(1);
+  });
+
+  it('a single 429 → not yet an incident (the threshold is 2 in 60 s)', () => {
+    const { clock, detector, store } = setup();
+    detector.recordOutcome(rateLimited(clock.now()));
+    expect(store.ofType('REST_ERRORS')).toHaveLength(0);
+  });
+
   it('still failing after 3 retries → REDUCING and REST_UNAVAILABLE; back later → both resolved, REDUCING stays', async () => {
     const { clock, detector, store, control, rest } = setup();
     rest.pingResult = pingRateLimited(clock);

@@ -120,7 +120,11 @@ export class RestErrorDetector implements Detector {
     this.#window.push(outcome);
     this.#prune(outcome.at);
     if (episode !== undefined) this.#onEpisodeError(episode, outcome);
-    else if (this.#window.length >= this.#options.thresholds.errorThreshold) this.#startEpisode();
+    // A 418 is a ban, which Binance imposes only after repeated 429s (§2.7): it is the storm's evidence
+    // on its own. Waiting for a second error would wait forever, since the global hold sends nothing more.
+    else if (outcome.code === 'EXCHANGE_IP_BANNED' || this.#window.length >= this.#options.thresholds.errorThreshold) {
+      this.#startEpisode();
+    }
   }
 
   evaluate(): void {
