@@ -38,6 +38,7 @@ import { YunminError } from '../lib/yunmin-error.ts';
 import type { ExchangeRest } from '../ports/exchange-rest.ts';
 import type { ResetSummary } from '../ports/store.ts';
 import { type ControlCommand, createHealthServer } from '../server/health-server.ts';
+import { EngineMetrics } from '../server/metrics.ts';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.ts';
 import { type EngineConfig, secretValues } from './config/engine-config.ts';
 import { resumeCommands } from './resume-commands.ts';
@@ -266,7 +267,16 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       control: response,
     });
     const restErrors = restDetector;
-    const rest = observeRest(raw, (outcome) => restErrors.recordOutcome(outcome), clock);
+    let metricsRef: EngineMetrics | undefined;
+    const rest = observeRest(
+      raw,
+      (outcome) => {
+        restErrors.recordOutcome(outcome);
+        if (!outcome.ok && outcome.notSent !== true && outcome.code !== undefined)
+          metricsRef?.recordRestError(outcome.httpStatus, outcome.code);
+      },
+      clock,
+    );
 
     let flashRef: FlashCrashDetector | undefined;
     let gateRef: ResumeGate | undefined;
@@ -491,6 +501,14 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       }),
     ]);
 
+    const metrics = new EngineMetrics({
+      status: () => engine.status(),
+      streams: () => streams.health(),
+      latency,
+      openIncidents: () => store.listIncidents({ openOnly: true }),
+      alerts: () => escalator.counters(),
+    });
+    metricsRef = metrics;
     const startedAt = clock.now();
     const health: FastifyInstance = createHealthServer({
       clock,
@@ -502,6 +520,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       startedAt,
       commands,
       alerts: () => escalator.counters(),
+      metrics,
     });
     const address = await health.listen({ host: config.health.host, port: options.healthPort ?? config.health.port });
     cleanups.push(() => health.close());

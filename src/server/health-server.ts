@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.ts';
 import { type Fixed, formatFixed, formatFixedTrimmed, mulFixed } from '../lib/fixed.ts';
 import type { ExchangeStreams } from '../ports/exchange-streams.ts';
 import type { LatencySource } from '../ports/latency-source.ts';
+import type { EngineMetrics } from './metrics.ts';
 
 export interface HealthServerDeps {
   readonly clock: Clock;
@@ -22,6 +23,8 @@ export interface HealthServerDeps {
    * app registers them; this server only authenticates and dispatches.
    */
   readonly commands?: ReadonlyMap<string, ControlCommand>;
+  /** Prometheus metrics, served at `/metrics` (no token: operators' Prometheus scrapes it). */
+  readonly metrics?: EngineMetrics;
   /** Alert deliveries so far (playbook §9: a failing channel must itself be visible). */
   readonly alerts?: () => {
     readonly delivered: number;
@@ -80,6 +83,11 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
       uptime_s: Math.round((deps.clock.now() - deps.startedAt) / 1000),
       ...(deps.alerts !== undefined && { alerts: alertHealth(deps.alerts()) }),
     };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    if (deps.metrics === undefined) return reply.code(404).send({ error: 'metrics are not enabled' });
+    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.render());
   });
 
   app.get('/ws_health', async () => ({

@@ -57,6 +57,10 @@ describe('the engine app, end to end on loopback', () => {
       streams: { stream: string; receive_age_s: number | null }[];
     };
     expect(ws.streams.map((s) => s.stream)).toEqual(expect.arrayContaining(['btcusdt@bookTicker', 'userData']));
+    const metrics = await (await fetch(`${running.healthUrl}/metrics`)).text();
+    expect(metrics).toContain('yunmin_trading_state{state="ACTIVE"} 1');
+    expect(metrics).toMatch(/yunmin_ws_receive_age_seconds\{stream="btcusdt@bookTicker"\} [\d.]+/);
+    expect(metrics).toContain('yunmin_kill_switch_tripped 0');
     const log = readFileSync(join(dir, 'logs', 'trading.log'), 'utf8');
     expect(log).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \| INFO \| Engine starting: mode LIVE/m);
     expect(log).toMatch(/\| INFO \| Fill: BTCUSDT (BUY|SELL) /);
