@@ -1,60 +1,18 @@
-import type { Incident, IncidentType } from '../../domain/incident.ts';
 import { changeTradingState, type TradingState } from '../../domain/trading-state.ts';
 import type { Clock } from '../../lib/clock.ts';
-import type { IncidentStore } from '../../ports/incident-store.ts';
-import type { LogFields, Logger } from '../../ports/logger.ts';
 import type { EngineControl } from '../engine-control.ts';
 import { IncidentManager } from '../incident-manager.ts';
+import { LineLogger, MemoryIncidentStore } from './network-detector-test-kit.ts';
 
 /**
  * In-memory fakes for the trading detectors' unit tests (playbook §4–7): incident store, a logger
  * that keeps its lines, and an EngineControl that records every call. Not used in production.
  */
-export class TradingIncidentStore implements IncidentStore {
-  readonly #incidents = new Map<string, Incident>();
-
-  saveIncident(incident: Incident): void {
-    this.#incidents.set(incident.id, incident);
-  }
-
-  getIncident(id: string): Incident | undefined {
-    return this.#incidents.get(id);
-  }
-
-  listIncidents(filter: { readonly openOnly?: boolean; readonly limit?: number } = {}): readonly Incident[] {
-    const all = [...this.#incidents.values()].reverse();
-    const kept = filter.openOnly === true ? all.filter((incident) => incident.status !== 'RESOLVED') : all;
-    return filter.limit === undefined ? kept : kept.slice(0, filter.limit);
-  }
-
-  ofType(type: IncidentType): Incident[] {
-    return [...this.#incidents.values()].filter((incident) => incident.type === type);
-  }
-}
-
-export class TradingLineLogger implements Logger {
-  readonly lines: string[] = [];
-
-  info(message: string, _fields?: LogFields): void {
-    this.lines.push(`INFO | ${message}`);
-  }
-
-  warn(message: string, _fields?: LogFields): void {
-    this.lines.push(`WARN | ${message}`);
-  }
-
-  crit(message: string, _fields?: LogFields): void {
-    this.lines.push(`CRIT | ${message}`);
-  }
-
-  child(_fields: LogFields): Logger {
-    return this;
-  }
-
-  flush(): void {}
-
-  close(): void {}
-}
+// The same in-memory store and line logger as the network detectors' kit, under this kit's names.
+export {
+  LineLogger as TradingLineLogger,
+  MemoryIncidentStore as TradingIncidentStore,
+} from './network-detector-test-kit.ts';
 
 export type TradingControlCall =
   | {
@@ -119,8 +77,8 @@ export class FakeEngineControl implements EngineControl {
 }
 
 export function incidentHarness(clock: Clock) {
-  const store = new TradingIncidentStore();
-  const logger = new TradingLineLogger();
+  const store = new MemoryIncidentStore();
+  const logger = new LineLogger();
   const incidents = new IncidentManager({ clock, store, logger });
   const control = new FakeEngineControl();
   return { store, logger, incidents, control };
