@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.ts';
 import { type Fixed, formatFixed, formatFixedTrimmed, mulFixed } from '../lib/fixed.ts';
 import type { ExchangeStreams } from '../ports/exchange-streams.ts';
 import type { LatencySource } from '../ports/latency-source.ts';
+import { type DashboardSources, registerDashboard } from './dashboard/dashboard-routes.ts';
 import type { EngineMetrics } from './metrics.ts';
 
 export interface HealthServerDeps {
@@ -33,6 +34,8 @@ export interface HealthServerDeps {
     readonly pendingEscalations: number;
     readonly byChannel: Readonly<Record<string, { readonly delivered: number; readonly failed: number }>>;
   };
+  /** The live dashboard at `/` (issue 7 point 1); absent → no dashboard routes. */
+  readonly dashboard?: DashboardSources;
 }
 
 /** A control command: validates its own arguments (throwing YunminError with a clear message). */
@@ -179,6 +182,18 @@ export function createHealthServer(deps: HealthServerDeps): FastifyInstance {
       });
     }
   });
+
+  if (deps.dashboard !== undefined) {
+    registerDashboard(app, {
+      ...deps.dashboard,
+      clock: deps.clock,
+      startedAt: deps.startedAt,
+      status: () => deps.engine.status(),
+      orders: () => deps.engine.tracker.active(),
+      streams: () => deps.streams.health(),
+      latency: deps.latency,
+    });
+  }
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url}` }),
