@@ -8,12 +8,14 @@ import { BinanceStreams } from '../adapters/binance-usdm/ws/binance-streams.ts';
 import { createLogger, type FileLogger } from '../adapters/logging/file-logger.ts';
 import { PaperExecutionClient } from '../adapters/paper/paper-execution-client.ts';
 import { SqliteStore } from '../adapters/sqlite-store/sqlite-store.ts';
+import { DetectorHeartbeat } from '../adapters/systemd/detector-heartbeat.ts';
+import { SystemdNotifier } from '../adapters/systemd/systemd-notifier.ts';
 import { alertCommands } from '../engine/alerting/alert-control-commands.ts';
 import { AlertEscalator } from '../engine/alerting/alert-escalator.ts';
 import { escalationMatrixFromConfig, escalationMatrixProblems } from '../engine/alerting/escalation-matrix.ts';
+import { approvalCommands } from '../engine/approval/approval-commands.ts';
 import type { Detector } from '../engine/detectors/detector.ts';
-import { DrawdownDetector } from '../engine/detectors/drawdown-detector.ts';
-import { FlashCrashDetector } from '../engine/detectors/flash-crash-detector.ts';
+import type { FlashCrashDetector } from '../engine/detectors/flash-crash-detector.ts';
 import { ForeignFillDetector } from '../engine/detectors/foreign-fill-detector.ts';
 import { LatencyDetector } from '../engine/detectors/latency-detector.ts';
 import { observeRest } from '../engine/detectors/observed-rest.ts';
@@ -23,7 +25,6 @@ import { RestErrorDetector } from '../engine/detectors/rest-error-detector.ts';
 import { ResumeGate } from '../engine/detectors/resume-gate.ts';
 import { StuckOrderDetector } from '../engine/detectors/stuck-order-detector.ts';
 import { WsStalenessDetector } from '../engine/detectors/ws-staleness-detector.ts';
-import type { EngineSettings } from '../engine/engine-settings.ts';
 import { IncidentManager } from '../engine/incident-manager.ts';
 import { IncidentResponse } from '../engine/incident-response.ts';
 import { KillSwitch } from '../engine/kill-switch/kill-switch.ts';
@@ -41,9 +42,13 @@ import { type ControlCommand, createHealthServer } from '../server/health-server
 import { EngineMetrics } from '../server/metrics.ts';
 import { type RunningSimulator, startSimulator } from '../sim/simulator.ts';
 import { type EngineConfig, secretValues } from './config/engine-config.ts';
+import { reconcileCommands } from './reconcile-commands.ts';
 import { resumeCommands } from './resume-commands.ts';
+import { confirmApprovedConfig, createApprovalGate, guardLiveStart, startDryRunSession } from './resumption-gate.ts';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-info.ts';
 import { createStrategy } from './strategy-factory.ts';
+import { createTradingDetectors, engineSettingsFromConfig, fixedFromConfig } from './trading-detectors.ts';
+import { wsReconnectCommand } from './ws-reconnect-command.ts';
 
 export interface EngineAppOptions {
   readonly config: EngineConfig;
@@ -51,6 +56,8 @@ export interface EngineAppOptions {
   /** `--reset-state`: clear persisted state first (refused while the exchange shows positions unless confirmed). */
   readonly resetState?: boolean;
   readonly confirmReset?: boolean;
+  /** `yunmin engine --force`: start LIVE although the resumption gate objects (--reset-state while open, unapproved config); CRIT. */
+  readonly overrideApprovalGate?: boolean;
   /** Embedded simulator settings (seed, opening balance). */
   readonly simulator?: { readonly seed?: number; readonly initialBalance?: Fixed; readonly tickMs?: number };
   /** Also print each log line (npm start). */
@@ -82,11 +89,6 @@ const INCIDENT_EVALUATE_MS = 250;
 export function storePath(config: EngineConfig): string {
   if (config.exchange.embeddedSimulator) return join(config.stateDir, 'embedded-simulator.sqlite');
   return join(config.stateDir, config.mode === 'LIVE' ? 'yunmin.sqlite' : 'yunmin-dry-run.sqlite');
-}
-
-/** Config numbers (fractions) as exact decimals. */
-export function fixedFromConfig(value: number): Fixed {
-  return parseFixed(value.toFixed(8).replace(/\.?0+$/, ''));
 }
 
 /**
@@ -185,6 +187,15 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
     cleanups.push(() => raw.close());
     await raw.syncTime();
 
+    // Issue 8 point 5: the resumption gate (LIVE store); neither --reset-state nor another config skips it.
+    const dryRunPath = storePath({ ...config, mode: 'DRY_RUN' });
+    const approvalGate = createApprovalGate(config, { clock, store, incidents, logger, dryRunPath });
+    if (approvalGate !== undefined) {
+      guardLiveStart(approvalGate, store, logger, {
+        resetState: options.resetState === true,
+        override: options.overrideApprovalGate === true,
+      });
+    }
     let resetSummary: ResetSummary | undefined;
     if (options.resetState === true) {
       const positions = await raw.getPositions();
@@ -215,17 +226,8 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       },
     });
 
-    const settings: EngineSettings = {
-      mode: config.mode,
-      symbols: config.tradingEngine.symbols,
-      decisionIntervalMs: config.tradingEngine.decisionIntervalS * 1000,
-      syncIntervalMs: config.syncIntervalS * 1000,
-      maxPositionFraction: fixedFromConfig(config.executor.maxPositionPct),
-      maxOpenOrders: config.executor.maxOpenOrders,
-      initialCapital: config.riskManager.initialCapital,
-      maxDailyDrawdown: fixedFromConfig(config.riskManager.maxDailyDd),
-      adoptBelowFraction: fixedFromConfig(config.reconciliation.adoptBelowPct / 100),
-    };
+    // One mapping for the live engine and the backtest (issue 8: no second copy of the wiring).
+    const settings = engineSettingsFromConfig(config);
     const market = new MarketState();
     let tickSizes = new Map<string, Fixed>();
     const paper = new PaperExecutionClient({
@@ -322,6 +324,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       },
       verifyS: config.killswitch.verifyS,
       symbols: () => config.tradingEngine.symbols,
+      gate: approvalGate,
     });
     cleanups.push(() => killSwitch.stop());
     response.setKillSwitch((reason, by) => killSwitch.trip(reason, by).then(() => undefined));
@@ -361,20 +364,8 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       // DESIGN incident 1: after every reconnect, fills and orders over REST first, then reconcile.
       if (event.kind === 'reconnected') void response.resync('reconnect');
     });
-    const flash = new FlashCrashDetector({
-      market,
-      symbols: config.tradingEngine.symbols,
-      drawdownBreached: () => engine.status().drawdown?.breached ?? false,
-      hasOpenExposure: () => engine.tracker.positions().some((position) => position.amount !== 0n),
-      thresholds: {
-        movePct: config.flashCrash.movePct,
-        windowMs: config.flashCrash.windowS * 1000,
-        killSwitchOnOpenExposure: config.flashCrash.killSwitchOnOpenExposure,
-      },
-      clock,
-      incidents,
-      control: response,
-    });
+    // Drawdown (§5) and flash crash (§7): built by the same factory as the backtest's.
+    const { drawdown, flash } = createTradingDetectors({ config, engine, market, clock, incidents, control: response });
     flashRef = flash;
     const gate = new ResumeGate({
       symbols: config.tradingEngine.symbols,
@@ -443,13 +434,7 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
         incidents,
         control: response,
       }),
-      new DrawdownDetector({
-        reading: () => engine.status().drawdown,
-        thresholds: { maxDailyDd: config.riskManager.maxDailyDd },
-        clock,
-        incidents,
-        control: response,
-      }),
+      drawdown,
       reconciliation,
       flash,
       gate,
@@ -457,6 +442,9 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
     for (const detector of detectors) response.addDetector(detector);
 
     await engine.start();
+    const dryRunSession = startDryRunSession(config, clock, store);
+    if (dryRunSession !== undefined) cleanups.push(() => dryRunSession.stop());
+    if (approvalGate !== undefined) confirmApprovedConfig(approvalGate, store, logger);
     tickSizes = new Map(
       [...engine.instruments().values()].map((instrument) => [instrument.symbol, instrument.tickSize]),
     );
@@ -499,12 +487,29 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
         operatorSetTradingState: (state, name, reason) => response.operatorSetTradingState(state, name, reason),
         killSwitch: () => store.getKillSwitch(),
       }),
+      ...wsReconnectCommand({ clock, streams, resync: (reason) => response.resync(reason), logger }),
+      ...reconcileCommands({
+        reconcileNow: (reason) => reconciliation.reconcileNow(reason),
+        tracker: engine.tracker,
+        exchangePositions: () => positionsForReconciliation.getPositions(),
+        incidents,
+        logger,
+        bands: {
+          adoptBelowPct: config.reconciliation.adoptBelowPct,
+          haltAbovePct: config.reconciliation.haltAbovePct,
+        },
+        now: () => clock.now(),
+      }),
+      ...approvalCommands(approvalGate),
     ]);
 
     const metrics = new EngineMetrics({
       status: () => engine.status(),
       streams: () => streams.health(),
       latency,
+      latencySamples: latency,
+      orders: () => engine.tracker.active(),
+      drawdownLimit: config.riskManager.maxDailyDd,
       openIncidents: () => store.listIncidents({ openOnly: true }),
       alerts: () => escalator.counters(),
     });
@@ -521,10 +526,17 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       commands,
       alerts: () => escalator.counters(),
       metrics,
+      dashboard: {
+        incidents: (limit) => store.listIncidents({ limit }),
+        referencePrice: (symbol) => engine.market.referencePrice(symbol),
+        maxOrderAgeMs: config.executor.maxOrderAgeS * 1000,
+        maxDailyDrawdown: fixedFromConfig(config.riskManager.maxDailyDd),
+        staleWarnMs: config.websocket.staleWarnS * 1000,
+      },
     });
     const address = await health.listen({ host: config.health.host, port: options.healthPort ?? config.health.port });
     cleanups.push(() => health.close());
-    logger.info(`Health server at ${address}/health`);
+    logger.info(`Health server at ${address}/health, dashboard at ${address}/`);
     writeRuntimeInfo(config.stateDir, {
       pid: process.pid,
       mode: config.mode,
@@ -536,6 +548,22 @@ export async function startEngineApp(options: EngineAppOptions): Promise<Running
       ...(simulator !== undefined && { controlUrl: simulator.urls.control }),
     });
     cleanups.push(() => removeRuntimeInfo(config.stateDir));
+    // systemd (issue 7 point 6): READY=1 now that the engine trades and /health answers; WATCHDOG=1
+    // only while the detector loop completes passes. 60 s: a pass may wait on REST timeouts; with
+    // WatchdogSec=90 (deploy/systemd/yunmin.service) a stuck loop is killed within about 2.5 min.
+    const heartbeat = new DetectorHeartbeat({ clock, maxSilenceMs: 60_000 });
+    response.addDetector(heartbeat);
+    const systemd = new SystemdNotifier({
+      clock,
+      env: options.environment ?? {},
+      pid: process.pid,
+      health: () => heartbeat.problem(),
+      logger,
+    });
+    await systemd.ready(`${config.mode}; health ${address}/health`);
+    cleanups.push(() => metrics.close());
+    // Pushed last, run first: systemd hears STOPPING=1 before the slow parts of the shutdown.
+    cleanups.push(() => systemd.stop());
 
     let stopping: Promise<void> | undefined;
     return {

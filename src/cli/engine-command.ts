@@ -8,6 +8,7 @@ interface EngineCommandOptions {
   config: string;
   resetState?: boolean;
   yes?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -30,6 +31,10 @@ export function registerEngineCommand(program: Command): void {
     .option('--config <file>', 'YAML configuration (see config.example.yaml)', 'config.example.yaml')
     .option('--reset-state', 'clear persisted state (orders, fills, positions, kill switch, baseline) before starting')
     .option('--yes', 'confirm --reset-state even though the exchange still shows positions')
+    .option(
+      '--force',
+      'LIVE: start although the resumption gate objects (--reset-state while a trip is unapproved, a config other than the approved one); logged CRIT',
+    )
     .option('--quiet', 'do not echo log lines to stdout (they are still written to logs/trading.log)')
     .action(async (raw: EngineCommandOptions) => {
       const config = loadConfig(raw.config, process.env, raw.mode === undefined ? {} : { mode: raw.mode });
@@ -39,6 +44,7 @@ export function registerEngineCommand(program: Command): void {
         environment: process.env,
         ...(raw.resetState === true && { resetState: true }),
         ...(raw.yes === true && { confirmReset: true }),
+        ...(raw.force === true && { overrideApprovalGate: true }),
         ...(raw.quiet !== true && {
           echoLog: (line: string) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`),
         }),

@@ -5,7 +5,9 @@ import type { SqliteStore } from '../adapters/sqlite-store/sqlite-store.ts';
 import type { EngineConfig } from '../app/config/engine-config.ts';
 import { secretValues } from '../app/config/engine-config.ts';
 import { loadConfig } from '../app/config/load-config.ts';
+import { storePath } from '../app/engine-app.ts';
 import { openExchangeSession, openLocalStore } from '../app/exchange-session.ts';
+import { createApprovalGate } from '../app/resumption-gate.ts';
 import { readRuntimeInfo } from '../app/runtime-info.ts';
 import type { KillSwitchRecord } from '../domain/kill-switch-record.ts';
 import { IncidentManager } from '../engine/incident-manager.ts';
@@ -30,6 +32,7 @@ import type { Clock } from '../lib/clock.ts';
 import { SystemClock } from '../lib/system-clock.ts';
 import { YunminError } from '../lib/yunmin-error.ts';
 import { sendEngineCommand } from './control-client.ts';
+import { engineOwnsStore } from './engine-owns-store.ts';
 import { nonEmptyOption } from './option-parsers.ts';
 
 interface CommonOptions {
@@ -85,10 +88,14 @@ async function withLocalKillSwitch<T>(
   try {
     const { rest } = await openExchangeSession(config);
     try {
+      const incidents = new IncidentManager({ clock, store, logger });
+      const dryRunPath = storePath({ ...config, mode: 'DRY_RUN' });
       const killSwitch = new KillSwitch({
         clock,
         store,
-        incidents: new IncidentManager({ clock, store, logger }),
+        incidents,
+        // The resumption gate (LIVE store only): release refuses until it is complete, unless --force.
+        gate: createApprovalGate(config, { clock, store, incidents, logger, dryRunPath }),
         logger,
         exchange: rest,
         ids: { newClientOrderId: () => generateClientOrderId('ym-ks-') },
@@ -245,13 +252,21 @@ export function registerKillSwitchCommands(program: Command): void {
   withCommon(
     killSwitch
       .command('release')
-      .description('back to ARMED (the exchange must be flat unless --force); starting LIVE is allowed again')
+      .description(
+        'back to ARMED: the exchange must be flat and, in LIVE, the resumption gate complete (`yunmin approval status`) unless --force',
+      )
       .requiredOption('--by <name>', "the operator's name (recorded)", nonEmptyOption("the operator's name"))
-      .option('--force', 'release although the exchange is not shown flat (recorded and logged CRIT)'),
+      .option(
+        '--force',
+        'release although the exchange is not shown flat or the resumption gate is incomplete (recorded on the incident, logged CRIT)',
+      ),
   ).action(async (options: CommonOptions & { by: string; force?: boolean }) => {
     const config = loadConfig(options.config, process.env);
     const args = { by: options.by, force: options.force === true };
-    const sent = await sendEngineCommand(config, 'kill-switch.release', args);
+    // Only the engine that owns this store releases through itself (not a DRY_RUN engine beside it).
+    const sent = engineOwnsStore(config)
+      ? await sendEngineCommand(config, 'kill-switch.release', args)
+      : ({ running: false } as const);
     const released: KillSwitchReleaseJson = sent.running
       ? (sent.result as KillSwitchReleaseJson)
       : await withLocalKillSwitch(config, async (local) =>
@@ -261,6 +276,13 @@ export function registerKillSwitchCommands(program: Command): void {
       `kill switch    ${describeRecord(released.record)}`,
       `exchange       ${released.verification.summary}`,
       ...(released.forced ? ['WARNING        released by force onto an exchange that is not shown flat'] : []),
+      ...(released.gate === null
+        ? []
+        : released.gate.forced
+          ? [
+              `WARNING        released by force with the resumption gate incomplete: ${released.gate.missing.join('; ')}`,
+            ]
+          : ['gate           resumption gate complete (recorded on the incident)']),
       'next           the trading state stays as it is; going LIVE again is an operator decision',
     ]);
   });

@@ -6,6 +6,7 @@ import { readRuntimeInfo } from '../app/runtime-info.ts';
 import { absFixed, formatFixedTrimmed } from '../lib/fixed.ts';
 import { SystemClock } from '../lib/system-clock.ts';
 import { integerOption } from './option-parsers.ts';
+import { findStuckOrders, stuckOrderRows } from './stuck-orders.ts';
 
 interface CommonOptions {
   config: string;
@@ -171,7 +172,14 @@ export function registerRunbookCommands(program: Command): void {
 
   withCommon(program.command('orders').description('open orders on the exchange, with age'))
     .option('--symbol <symbol>', 'one symbol only', symbolArgument)
-    .action(async (options: CommonOptions & { symbol?: string }) => {
+    .option('--stuck', 'only orders older than executor.max_order_age_s (playbook §4 step 1)')
+    .action(async (options: CommonOptions & { symbol?: string; stuck?: boolean }) => {
+      if (options.stuck === true) {
+        const config = loadConfig(options.config, process.env);
+        const stuck = await findStuckOrders(config, options.symbol);
+        output(options, stuck, stuckOrderRows(stuck, config.executor.maxOrderAgeS));
+        return;
+      }
       const { rest } = await session(options);
       try {
         const orders = await rest.getOpenOrders(options.symbol);

@@ -200,7 +200,7 @@ export class TradingEngine {
     if (settings.mode === 'LIVE' && killSwitch.state === 'TRIPPED') {
       throw new YunminError(
         'ENGINE_KILL_SWITCH_TRIPPED',
-        `kill switch is TRIPPED (${killSwitch.reason}, by ${killSwitch.by}): starting LIVE is refused until \`yunmin kill-switch release --by NAME\``,
+        `kill switch is TRIPPED (${killSwitch.reason}, by ${killSwitch.by}): starting LIVE is refused until \`yunmin kill-switch release --by NAME\` (see \`yunmin approval status\` for what the release needs)`,
       );
     }
     this.#startedAt = this.#deps.clock.now();

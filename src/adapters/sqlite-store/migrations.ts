@@ -134,6 +134,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_by_venue_id ON orders (symbol, venue_order_id) WHERE venue_order_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    description: 'engine sessions and the resumption gate (issue 8 point 5)',
+    sql: `
+      -- Each engine run records itself: start, a heartbeat every minute, the config hash it ran. A
+      -- DRY_RUN session here is the resumption gate's proof that the fix ran on paper (playbook §5 step 5).
+      CREATE TABLE engine_sessions (
+        id TEXT PRIMARY KEY,
+        mode TEXT NOT NULL,
+        config_hash TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        last_heartbeat_at INTEGER NOT NULL,
+        stopped_at INTEGER
+      ) STRICT;
+      CREATE INDEX engine_sessions_by_start ON engine_sessions (started_at);
+
+      -- The resumption gate's items, one row per (KILL_SWITCH incident, item); recording an item again
+      -- replaces the row (the incident's actions keep every recording).
+      CREATE TABLE approval_items (
+        incident_id TEXT NOT NULL,
+        item TEXT NOT NULL,
+        value TEXT NOT NULL,
+        role TEXT,
+        recorded_by TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, item)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { EngineSession, GateEntry } from '../../domain/approval-gate.ts';
 import type { EquityBaseline } from '../../domain/equity-baseline.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { KillSwitchRecord } from '../../domain/kill-switch-record.ts';
@@ -10,9 +11,12 @@ import type { Position } from '../../domain/position.ts';
 import type { TrackedOrder } from '../../domain/tracked-order.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { YunminError } from '../../lib/yunmin-error.ts';
+import type { ApprovalStore } from '../../ports/approval-store.ts';
+import type { EngineSessionStore } from '../../ports/engine-session-store.ts';
 import type { IncidentStore } from '../../ports/incident-store.ts';
 import type { ResetSummary, Store, StoredEvent, StoredEventRecord, TradingStateRecord } from '../../ports/store.ts';
 import { decodeEventPayload, encodeEventPayload } from './event-payload.ts';
+import { GateTables } from './gate-tables.ts';
 import { incidentFromRow, incidentToRow } from './incident-codec.ts';
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from './migrations.ts';
 import {
@@ -127,11 +131,12 @@ const SQL = {
 
 type Statements = { readonly [K in keyof typeof SQL]: StatementSync };
 
-/** The Store and IncidentStore ports on one SQLite file through Node's built-in node:sqlite (no native dependency). */
-export class SqliteStore implements Store, IncidentStore {
+/** The Store, IncidentStore, ApprovalStore and EngineSessionStore ports on one SQLite file through Node's built-in node:sqlite (no native dependency). */
+export class SqliteStore implements Store, IncidentStore, ApprovalStore, EngineSessionStore {
   readonly #db: DatabaseSync;
   readonly #clock: Clock;
   readonly #statements: Statements;
+  readonly #gate: GateTables;
   readonly #path: string;
   #transactionDepth = 0;
 
@@ -166,6 +171,7 @@ export class SqliteStore implements Store, IncidentStore {
     const statements: Partial<Record<keyof typeof SQL, StatementSync>> = {};
     for (const [name, sql] of Object.entries(SQL)) statements[name as keyof typeof SQL] = db.prepare(sql);
     this.#statements = statements as Statements;
+    this.#gate = new GateTables(db);
   }
 
   get path(): string {
@@ -295,6 +301,29 @@ export class SqliteStore implements Store, IncidentStore {
       .map(incidentFromRow);
   }
 
+  saveGateEntry(entry: GateEntry): void {
+    this.#gate.saveGateEntry(entry);
+  }
+
+  gateEntries(incidentId: string): readonly GateEntry[] {
+    return this.#gate.gateEntries(incidentId);
+  }
+
+  startEngineSession(session: EngineSession): void {
+    this.#gate.startEngineSession(session);
+  }
+
+  heartbeatEngineSession(id: string, at: number, stopped?: boolean): void {
+    this.#gate.heartbeatEngineSession(id, at, stopped);
+  }
+
+  engineSessions(filter?: {
+    readonly mode?: EngineSession['mode'];
+    readonly limit?: number;
+  }): readonly EngineSession[] {
+    return this.#gate.engineSessions(filter);
+  }
+
   /**
    * All or nothing. Nested calls become savepoints, so an inner failure that the outer work catches
    * undoes only the inner writes. Work must be synchronous: a promise would outlive the transaction.
@@ -331,6 +360,9 @@ export class SqliteStore implements Store, IncidentStore {
       const values = this.#db.prepare('SELECT key FROM named_values ORDER BY key').all();
       const clear = (table: string): number => Number(this.#db.prepare(`DELETE FROM ${table}`).run().changes);
       const incidents = clear('incidents');
+      // The gate's items belong to incidents cleared here; sessions describe state that is gone.
+      const approvals = clear('approval_items');
+      const sessions = clear('engine_sessions');
       const summary: ResetSummary = {
         orders: clear('orders'),
         fills: clear('fills'),
@@ -340,6 +372,8 @@ export class SqliteStore implements Store, IncidentStore {
           ...records.map((row) => `state record ${String(row.name)}`),
           ...values.map((row) => `value ${String(row.key)}`),
           ...(incidents > 0 ? [`${incidents} incident(s)`] : []),
+          ...(approvals > 0 ? [`${approvals} approval item(s)`] : []),
+          ...(sessions > 0 ? [`${sessions} engine session(s)`] : []),
         ],
       };
       clear('state_records');
@@ -413,6 +447,7 @@ export class SqliteStore implements Store, IncidentStore {
     attempt(() => this.getTradingState());
     attempt(() => this.getKillSwitch());
     attempt(() => this.getEquityBaseline());
+    this.#gate.decodeAll(attempt);
     return { count, first };
   }
 }

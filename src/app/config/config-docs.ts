@@ -63,10 +63,21 @@ export const CONFIG_KEY_DOCS: Readonly<Record<string, string>> = {
   'flash_crash.kill_switch_on_open_exposure':
     'A real crash with open exposure trips the kill switch (playbook §7 only does so with a DD breach).',
   'killswitch.verify_s': 'After a trip the exchange must be flat within this, seconds, or CRIT escalate (playbook §8).',
+  'backtest.maker_fee': 'Backtest venue: maker fee as a FRACTION of notional (Binance VIP 0: 0.0002).',
+  'backtest.taker_fee':
+    'Backtest venue: taker fee as a FRACTION of notional (Binance VIP 0: 0.0005); slippage is executor.slippage_bps.',
+  'backtest.funding_rate_8h':
+    'Backtest: flat funding rate per 8 h as a signed FRACTION (0.0001 = 0.01 %; longs pay when positive), charged at 00/08/16 UTC.',
   'alerts.channels':
     'Alert channels: Slack, Telegram, email, JSON webhook, PagerDuty; a list, empty means log only (playbook §9; docs/alert-channels.md).',
   'alerts.escalation.review_due_min':
     'A post-incident review is due this many minutes after a CRIT incident (playbook §9); contacts and matrix overrides: docs/escalation.md.',
+  'approval.approver_role':
+    'The role whose approval releases a LIVE kill switch trip (playbook §5 step 5: CTO); `yunmin approval add approver --role` must match.',
+  'approval.dry_run_min_s':
+    'Resumption gate: a DRY_RUN session after the trip, same config hash, no CRIT incident, at least this long, seconds (default 1 hour).',
+  'approval.required':
+    'Releasing a LIVE kill switch trip requires the resumption gate (root cause, backtest, dry run, approver, briefing); false: no gate.',
 };
 
 export interface ConfigKeyDescription {

@@ -135,6 +135,19 @@ const killswitch = section({
   verify_s: seconds().default(30),
 });
 
+// `yunmin backtest` (issue 8): the simulated venue's fees and a flat funding rate; slippage is executor.slippage_bps.
+const backtest = section({
+  maker_fee: numberBetween(0, 0.01, { what: 'a fee FRACTION in [0, 0.01], e.g. 0.0002 = 0.02 %' }).default(0.0002),
+  taker_fee: numberBetween(0, 0.01, { what: 'a fee FRACTION in [0, 0.01], e.g. 0.0005 = 0.05 %' }).default(0.0005),
+  funding_rate_8h: numberBetween(-0.01, 0.01, { what: 'a FRACTION in [-0.01, 0.01] per 8 h, e.g. 0.0001' }).default(0),
+});
+
+const approval = section({
+  approver_role: nonEmptyText('a role name, e.g. CTO').default('CTO'),
+  dry_run_min_s: seconds().default(3600),
+  required: bool().default(true),
+});
+
 export const CONFIG_FILE_SCHEMA = z.strictObject(
   {
     mode: oneOf(ENGINE_MODES).default('DRY_RUN'),
@@ -153,10 +166,13 @@ export const CONFIG_FILE_SCHEMA = z.strictObject(
     reconciliation,
     flash_crash: flashCrash,
     killswitch,
+    backtest,
     // Playbook §9–10: channels (docs/alert-channels.md) and the escalation matrix (docs/escalation.md).
     alerts: z
       .strictObject({ channels: ALERT_CHANNELS_CONFIG_SCHEMA, escalation: ESCALATION_CONFIG_SCHEMA })
       .default({ channels: [], escalation: ESCALATION_CONFIG_SCHEMA.parse(undefined) }),
+    // Playbook §5 step 5: the resumption gate after a kill switch trip (src/engine/approval/).
+    approval,
   },
   { error: 'expected a mapping of config sections' },
 );

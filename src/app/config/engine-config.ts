@@ -83,11 +83,15 @@ export interface EngineConfig {
     readonly killSwitchOnOpenExposure: boolean;
   };
   readonly killswitch: { readonly verifyS: number };
+  /** `yunmin backtest`: fee fractions and a flat funding rate per 8 h (signed fraction; longs pay when > 0). */
+  readonly backtest: { readonly makerFee: number; readonly takerFee: number; readonly fundingRate8h: number };
   readonly alerts: {
     readonly channels: readonly AlertChannelConfig[];
     /** `reviewDueMin` mirrors `config`'s review_due_min; `config` feeds escalationMatrixFromConfig. */
     readonly escalation: { readonly reviewDueMin: number; readonly config: EscalationConfig };
   };
+  /** Playbook §5 step 5: what releasing a LIVE kill switch trip requires (src/engine/approval/). */
+  readonly approval: { readonly approverRole: string; readonly dryRunMinS: number; readonly required: boolean };
   /** Only from the environment, never from the file; each value prints as "[redacted]". */
   readonly secrets: EngineSecrets;
 }
@@ -179,9 +183,19 @@ export function toEngineConfig(file: ConfigFile, secrets: EngineSecrets): Engine
       killSwitchOnOpenExposure: file.flash_crash.kill_switch_on_open_exposure,
     },
     killswitch: { verifyS: file.killswitch.verify_s },
+    backtest: {
+      makerFee: file.backtest.maker_fee,
+      takerFee: file.backtest.taker_fee,
+      fundingRate8h: file.backtest.funding_rate_8h,
+    },
     alerts: {
       channels: file.alerts.channels,
       escalation: { reviewDueMin: file.alerts.escalation.review_due_min, config: file.alerts.escalation },
+    },
+    approval: {
+      approverRole: file.approval.approver_role,
+      dryRunMinS: file.approval.dry_run_min_s,
+      required: file.approval.required,
     },
     secrets,
   };

@@ -1,6 +1,7 @@
 import { type Incident, timeToContain, timeToDetect } from '../../domain/incident.ts';
 import { formatElapsed, formatUtc, incidentName } from './alert-content.ts';
 import { NEXT_MANUAL_STEPS } from './next-manual-steps.ts';
+import { recordedRootCause, resumptionGateSection } from './postmortem-gate.ts';
 
 /** What the record does not carry; each left out is printed as "unknown". */
 export interface PostmortemExtra {
@@ -48,6 +49,7 @@ export function renderPostmortem(incident: Incident, extra: PostmortemExtra = {}
   const failed = incident.actions.filter((action) => action.result === 'failed' && !isEscalation(action.action));
   const escalations = incident.actions.filter((action) => isEscalation(action.action));
   const step = NEXT_MANUAL_STEPS[incident.type];
+  const rootCause = recordedRootCause(incident);
   const lines: string[] = [
     `# Post-incident review: ${incident.id}`,
     '',
@@ -67,7 +69,9 @@ export function renderPostmortem(incident: Incident, extra: PostmortemExtra = {}
     '',
     '## Review checklist',
     '',
-    `- [ ] Root cause identified: ${BLANK}`,
+    rootCause === undefined
+      ? `- [ ] Root cause identified: ${BLANK}`
+      : `- [x] Root cause identified: ${cell(rootCause)}`,
     `- [x] Time to detect: ${formatElapsed(ttd)} (first evidence → detection)`,
     `- [${ttc === undefined ? ' ' : 'x'}] Time to contain: ${ttc === undefined ? 'not contained' : formatElapsed(ttc)} (detection → exposure under control)`,
     `- [${resolvedIn === undefined ? ' ' : 'x'}] Time to recover: ${resolvedIn === undefined ? 'not resolved' : formatElapsed(resolvedIn)} (detection → resolved)`,
@@ -105,8 +109,8 @@ export function renderPostmortem(incident: Incident, extra: PostmortemExtra = {}
       `- ${relative(incident, action.at)} ${action.action}: ${action.result === 'ok' ? 'delivered' : 'FAILED'}${action.detail === undefined ? '' : ` (${cell(action.detail)})`}`,
     );
   }
+  lines.push('', ...resumptionGateSection(incident));
   lines.push(
-    '',
     '## For the people in the room',
     '',
     `- Playbook ${step.section}: ${step.step}`,

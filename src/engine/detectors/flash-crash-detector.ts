@@ -44,29 +44,49 @@ const signed = (pct: Fixed): string => `${pct > 0n ? '+' : ''}${formatFixed(pct,
 
 /** The window's move of one source: max and min, ordered by time (a drop is negative). */
 export function windowMove(samples: readonly PriceSample[], source: PriceSource): WindowMove | undefined {
-  let low: { value: Fixed; at: number; index: number } | undefined;
-  let high: typeof low;
-  samples.forEach((sample, index) => {
-    const value = sample[source];
-    if (value === undefined || value <= 0n) return;
-    if (low === undefined || value < low.value) low = { value, at: sample.at, index };
-    if (high === undefined || value > high.value) high = { value, at: sample.at, index };
-  });
-  if (low === undefined || high === undefined) return undefined;
-  const [first, last] = low.index <= high.index ? [low, high] : [high, low];
-  // On a plateau the move starts after the LAST sample still at the earlier extreme.
-  let startIndex = first.index;
-  for (let index = first.index; index <= last.index; index += 1) {
-    if (samples[index]?.[source] === first.value) startIndex = index;
+  // Index loops without closures or per-sample objects: this runs on every detector pass (4 times a
+  // second per symbol, a minute of samples), and in a backtest for hours of market.
+  let lowIndex = -1;
+  let highIndex = -1;
+  let low = 0n;
+  let high = 0n;
+  const count = samples.length;
+  for (let index = 0; index < count; index += 1) {
+    const value = (samples[index] as PriceSample)[source];
+    if (value === undefined || value <= 0n) continue;
+    if (lowIndex < 0 || value < low) {
+      low = value;
+      lowIndex = index;
+    }
+    if (highIndex < 0 || value > high) {
+      high = value;
+      highIndex = index;
+    }
   }
-  const next = samples.slice(startIndex + 1).find((sample) => sample[source] !== undefined);
+  if (lowIndex < 0 || highIndex < 0) return undefined;
+  const [firstIndex, lastIndex] = lowIndex <= highIndex ? [lowIndex, highIndex] : [highIndex, lowIndex];
+  const from = lowIndex <= highIndex ? low : high;
+  const to = lowIndex <= highIndex ? high : low;
+  // On a plateau the move starts after the LAST sample still at the earlier extreme.
+  let startIndex = firstIndex;
+  for (let index = firstIndex; index <= lastIndex; index += 1) {
+    if (samples[index]?.[source] === from) startIndex = index;
+  }
+  let startedAt: number | undefined;
+  for (let index = startIndex + 1; index < count; index += 1) {
+    const sample = samples[index] as PriceSample;
+    if (sample[source] !== undefined) {
+      startedAt = sample.at;
+      break;
+    }
+  }
   return {
-    pct: divFixed((last.value - first.value) * 100n, first.value),
-    from: first.value,
-    to: last.value,
-    fromAt: first.at,
-    toAt: last.at,
-    startedAt: next?.at ?? last.at,
+    pct: divFixed((to - from) * 100n, from),
+    from,
+    to,
+    fromAt: (samples[firstIndex] as PriceSample).at,
+    toAt: (samples[lastIndex] as PriceSample).at,
+    startedAt: startedAt ?? (samples[lastIndex] as PriceSample).at,
   };
 }
 
@@ -166,14 +186,16 @@ export class FlashCrashDetector implements Detector {
       samples = [];
       this.#samples.set(symbol, samples);
     }
-    samples.push({
-      at: now,
-      ...(market.mark !== undefined && { mark: market.mark }),
-      ...(trade !== undefined && { trade }),
-      ...(mid !== undefined && { mid }),
-    });
+    // Built field by field, not by spreading: this runs on every pass.
+    const sample: { at: number; mark?: Fixed; trade?: Fixed; mid?: Fixed } = { at: now };
+    if (market.mark !== undefined) sample.mark = market.mark;
+    if (trade !== undefined) sample.trade = trade;
+    if (mid !== undefined) sample.mid = mid;
+    samples.push(sample);
     const oldest = now - this.#windowMs;
-    while (samples.length > 0 && (samples[0]?.at ?? now) < oldest) samples.shift();
+    let expired = 0;
+    while (expired < samples.length && (samples[expired] as PriceSample).at < oldest) expired += 1;
+    if (expired > 0) samples.splice(0, expired);
   }
 
   #check(symbol: string): void {

@@ -33,6 +33,8 @@ export interface KillSwitchReleaseJson {
   readonly record: KillSwitchRelease['record'];
   readonly forced: boolean;
   readonly verification: VerificationJson;
+  /** The resumption gate at release (null when none applies): forced, and what was missing. */
+  readonly gate: { readonly forced: boolean; readonly missing: readonly string[] } | null;
 }
 
 export function verificationJson(verification: KillSwitchVerification): VerificationJson {
@@ -59,7 +61,12 @@ export function killSwitchStatusJson(status: KillSwitchStatus): KillSwitchStatus
 }
 
 export function killSwitchReleaseJson(release: KillSwitchRelease): KillSwitchReleaseJson {
-  return { record: release.record, forced: release.forced, verification: verificationJson(release.verification) };
+  return {
+    record: release.record,
+    forced: release.forced,
+    verification: verificationJson(release.verification),
+    gate: release.gate ?? null,
+  };
 }
 
 /** "ana" → "operator:ana" (the convention of TradingStateRecord.changedBy); "automation:x" stays. */

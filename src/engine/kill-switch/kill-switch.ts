@@ -1,3 +1,4 @@
+import type { GateEvaluation } from '../../domain/approval-gate.ts';
 import type { KillSwitchRecord } from '../../domain/kill-switch-record.ts';
 import type { Clock, TimerHandle } from '../../lib/clock.ts';
 import { YunminError } from '../../lib/yunmin-error.ts';
@@ -38,6 +39,20 @@ export interface KillSwitchDeps {
   readonly retryBackoffMs?: readonly number[];
   /** Pause between attempts once stuck (ms). */
   readonly stuckRetryMs?: number;
+  /**
+   * The resumption gate (playbook §5 step 5, src/engine/approval/): given for the LIVE store when
+   * `approval.required`; release is then refused until it is complete, unless forced.
+   */
+  readonly gate?: ReleaseGate | undefined;
+}
+
+/** What the kill switch needs of the resumption gate (ApprovalGate implements it). */
+export interface ReleaseGate {
+  check(): GateEvaluation;
+  /** True when this evaluation must refuse a release. */
+  blocks(evaluation: GateEvaluation): boolean;
+  /** After the release is persisted, before the incident is resolved: record how the gate stood. */
+  released(by: string, evaluation: GateEvaluation, forced: boolean): void;
 }
 
 export interface KillSwitchStatus {
@@ -55,6 +70,8 @@ export interface KillSwitchRelease {
   /** True when the flat check was overridden (the exchange was not shown flat). */
   readonly forced: boolean;
   readonly verification: KillSwitchVerification;
+  /** The resumption gate at release: absent when none applies; `forced` when its refusal was overridden. */
+  readonly gate?: { readonly forced: boolean; readonly missing: readonly string[] };
 }
 
 const DEFAULT_BACKOFF_MS: readonly number[] = [0, 250, 500, 1_000, 2_000];
@@ -135,7 +152,9 @@ export class KillSwitch {
 
   /**
    * An operator moves the kill switch back to ARMED, recorded with their name. Refused unless the
-   * exchange shows no open orders and no positions, or `force` (then CRIT: someone overrode the check).
+   * exchange shows no open orders and no positions, and (with a gate) the resumption gate is complete;
+   * `force` overrides both (then CRIT, and the incident records what was overridden). The flat check
+   * comes first: an exposed exchange is the more urgent thing to tell the operator.
    */
   async release(by: string, force: boolean): Promise<KillSwitchRelease> {
     const { store, clock, logger, incidents } = this.#deps;
@@ -156,17 +175,38 @@ export class KillSwitch {
           : `release refused: the exchange could not be read to prove it flat (${verification.error}); retry, or release with --force`,
       );
     }
+    const gate = this.#deps.gate;
+    const evaluation = gate?.check();
+    const gateForced = gate !== undefined && evaluation !== undefined && gate.blocks(evaluation);
+    if (gateForced && !force) {
+      throw new YunminError(
+        'APPROVAL_GATE_INCOMPLETE',
+        `release refused: the resumption gate (playbook §5 step 5) is incomplete — ${evaluation.missing.join('; ')}. Record each with \`yunmin approval add\` (see \`yunmin approval status\`), or release with --force (recorded, CRIT)`,
+      );
+    }
     this.stop();
     const now = clock.now();
-    const armed: KillSwitchRecord = { state: 'ARMED', releasedAt: now, releasedBy: by, forced: overridden };
+    const armed: KillSwitchRecord = {
+      state: 'ARMED',
+      releasedAt: now,
+      releasedBy: by,
+      forced: overridden || gateForced,
+    };
     store.transaction(() => {
       store.setKillSwitch(armed);
       store.appendEvent({
         type: 'KillSwitchReleased',
         at: now,
-        payload: { by, forced: overridden, exchange: describeVerification(verification), trippedBy: record.by },
+        payload: {
+          by,
+          forced: overridden || gateForced,
+          exchange: describeVerification(verification),
+          trippedBy: record.by,
+          ...(evaluation !== undefined && { gateMissing: gateForced ? [...evaluation.missing] : [] }),
+        },
       });
     });
+    if (gate !== undefined && evaluation !== undefined) gate.released(by, evaluation, gateForced);
     const detail = `${overridden ? 'FORCED ' : ''}by ${by}; exchange ${describeVerification(verification)}`;
     if (overridden)
       logger.crit(`KILL_SWITCH released by ${by} (FORCED): exchange ${describeVerification(verification)}`);
@@ -177,7 +217,12 @@ export class KillSwitch {
       incidents.action(open.id, 'release', overridden ? 'failed' : 'ok', detail);
       incidents.resolve(open.id, `kill switch released ${detail}`);
     }
-    return { record: armed, forced: overridden, verification };
+    return {
+      record: armed,
+      forced: overridden,
+      verification,
+      ...(evaluation !== undefined && { gate: { forced: gateForced, missing: gateForced ? evaluation.missing : [] } }),
+    };
   }
 
   /** Stops retries and the stuck timer (engine shutdown, release). A restart re-checks through `trip`. */

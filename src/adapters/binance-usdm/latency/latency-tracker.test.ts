@@ -77,3 +77,34 @@ describe('LatencyTracker', () => {
     expect(tracker.ws('x')).toMatchObject({ count: 1, maxMs: 20 });
   });
 });
+
+describe('LatencyTracker sample listeners', () => {
+  it('a REST and a WS sample → each listener sees it as stored (negative WS delay as 0), until unsubscribed', () => {
+    const tracker = new LatencyTracker({ clock: new TestClock(1_000_000) });
+    const seen: unknown[] = [];
+    const unsubscribe = tracker.onSample((sample) => seen.push(sample));
+    tracker.recordRest('order', 12.3456);
+    tracker.recordWs('btcusdt@bookTicker', 1_000, 1_250, 50);
+    tracker.recordWs('btcusdt@bookTicker', 1_000, 990, 0);
+    unsubscribe();
+    tracker.recordRest('order', 99);
+    expect(seen).toEqual([
+      { kind: 'rest', key: 'order', ms: 12.346 },
+      { kind: 'ws', key: 'btcusdt@bookTicker', ms: 200 },
+      { kind: 'ws', key: 'btcusdt@bookTicker', ms: 0 },
+    ]);
+    expect(tracker.rest().count).toBe(2);
+  });
+
+  it('a listener that throws → the sample is still recorded and later listeners still run', () => {
+    const tracker = new LatencyTracker({ clock: new TestClock() });
+    const seen: number[] = [];
+    tracker.onSample(() => {
+      throw new Error('metrics fault');
+    });
+    tracker.onSample((sample) => seen.push(sample.ms));
+    expect(() => tracker.recordRest('market', 5)).not.toThrow();
+    expect(seen).toEqual([5]);
+    expect(tracker.rest('market').count).toBe(1);
+  });
+});

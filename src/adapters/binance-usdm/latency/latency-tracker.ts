@@ -10,6 +10,19 @@ const MICROS_PER_MS = 1000;
 const HIGHEST_TRACKABLE_MICROS = 3_600_000_000;
 const EMPTY_SUMMARY: LatencySummary = { count: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
 
+/** One recorded latency, as stored (negative delays clamped to 0, at most one hour). */
+export interface LatencySample {
+  readonly kind: 'rest' | 'ws';
+  /** Endpoint class (REST) or stream name (WS). */
+  readonly key: string;
+  readonly ms: number;
+}
+
+function clampMicros(ms: number): number {
+  // Negative delays come from an offset that is slightly off; they count as zero, not as noise.
+  return Math.min(HIGHEST_TRACKABLE_MICROS, Math.max(0, Math.round(ms * MICROS_PER_MS)));
+}
+
 function newHistogram(): Histogram {
   // Two significant digits (1 % resolution) keep each slice to a few KB.
   return build({
@@ -79,9 +92,7 @@ class KeyedLatency {
     this.#overall = new RollingHistogram(sliceMs);
   }
 
-  record(key: string, now: number, ms: number): void {
-    // Negative delays come from an offset that is slightly off; they count as zero, not as noise.
-    const micros = Math.min(HIGHEST_TRACKABLE_MICROS, Math.max(0, Math.round(ms * MICROS_PER_MS)));
+  record(key: string, now: number, micros: number): void {
     this.#overall.record(now, micros);
     let series = this.#byKey.get(key);
     if (series === undefined) {
@@ -107,6 +118,7 @@ export class LatencyTracker implements LatencySource {
   readonly #clock: Clock;
   readonly #rest: KeyedLatency;
   readonly #ws: KeyedLatency;
+  readonly #listeners = new Set<(sample: LatencySample) => void>();
 
   constructor(options: { clock: Clock; windowMs?: number }) {
     const windowMs = options.windowMs ?? 60_000;
@@ -117,9 +129,19 @@ export class LatencyTracker implements LatencySource {
     this.#ws = new KeyedLatency(sliceMs);
   }
 
+  /**
+   * Calls `listener` with every sample as it is recorded (Prometheus histograms, issue 7 point 3);
+   * returns the unsubscribe function. A listener that throws is ignored: it runs on the WS message
+   * and REST reply path, which a metrics fault must not break.
+   */
+  onSample(listener: (sample: LatencySample) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   recordRest(endpointClass: string, ms: number): void {
     if (!Number.isFinite(ms)) return;
-    this.#rest.record(endpointClass, this.#clock.now(), ms);
+    this.#record(this.#rest, 'rest', endpointClass, ms);
   }
 
   /**
@@ -129,7 +151,21 @@ export class LatencyTracker implements LatencySource {
   recordWs(stream: string, eventTime: number, receivedAt: number, serverTimeOffsetMs: number): void {
     const ms = receivedAt - (eventTime + serverTimeOffsetMs);
     if (!Number.isFinite(ms)) return;
-    this.#ws.record(stream, this.#clock.now(), ms);
+    this.#record(this.#ws, 'ws', stream, ms);
+  }
+
+  #record(latency: KeyedLatency, kind: LatencySample['kind'], key: string, ms: number): void {
+    const micros = clampMicros(ms);
+    latency.record(key, this.#clock.now(), micros);
+    if (this.#listeners.size === 0) return;
+    const sample: LatencySample = { kind, key, ms: micros / MICROS_PER_MS };
+    for (const listener of this.#listeners) {
+      try {
+        listener(sample);
+      } catch {
+        // See onSample: the trading path goes on.
+      }
+    }
   }
 
   rest(endpointClass?: string): LatencySummary {
