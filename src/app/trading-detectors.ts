@@ -44,7 +44,7 @@ export function createTradingDetectors(deps: {
 }): { readonly drawdown: DrawdownDetector; readonly flash: FlashCrashDetector } {
   const { config, engine, market, clock, incidents, control } = deps;
   const drawdown = new DrawdownDetector({
-    reading: () => engine.status().drawdown,
+    reading: () => engine.drawdown(),
     thresholds: { maxDailyDd: config.riskManager.maxDailyDd },
     clock,
     incidents,
@@ -53,7 +53,7 @@ export function createTradingDetectors(deps: {
   const flash = new FlashCrashDetector({
     market,
     symbols: config.tradingEngine.symbols,
-    drawdownBreached: () => engine.status().drawdown?.breached ?? false,
+    drawdownBreached: () => engine.drawdown()?.breached ?? false,
     hasOpenExposure: () => engine.tracker.positions().some((position) => position.amount !== 0n),
     thresholds: {
       movePct: config.flashCrash.movePct,

@@ -390,6 +390,15 @@ export class TradingEngine {
     }
   }
 
+  /**
+   * The last daily-drawdown reading alone. The drawdown and flash-crash detectors ask for it on every
+   * pass (4 times a second live, millions of times in a backtest); `status()` would also read the
+   * trading state and the kill switch from the store each time.
+   */
+  drawdown(): DrawdownReading | undefined {
+    return this.#lastDrawdown;
+  }
+
   status(): EngineStatus {
     return {
       mode: this.currentMode(),

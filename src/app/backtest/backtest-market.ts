@@ -24,6 +24,14 @@ interface Quote {
   time: number;
 }
 
+interface Touch {
+  readonly bid: Fixed;
+  readonly ask: Fixed;
+}
+
+/** Bound on the memo of touches per symbol: a replay revisits the same prices, a long one many. */
+const TOUCH_MEMO_SIZE = 8192;
+
 /**
  * The market the simulator's matching engine (SimulatedExchange) trades against in a backtest: the
  * replayed price, with a one-level book at price ∓ slippage (executor.slippage_bps, rounded away
@@ -35,6 +43,8 @@ export class BacktestMarket implements MarketFeed {
   readonly instruments: readonly Instrument[];
   readonly #slippageBps: bigint;
   readonly #quotes = new Map<string, Quote>();
+  /** symbol → price → the touch around it: re-quoting is two bigint roundings, on every price change. */
+  readonly #touches = new Map<string, Map<Fixed, Touch>>();
   readonly #tickListeners: ((symbol: string) => void)[] = [];
   readonly #fundingRate: Fixed;
 
@@ -55,12 +65,10 @@ export class BacktestMarket implements MarketFeed {
       this.#quotes.set(symbol, quote);
     }
     if (quote.price !== price) {
-      const tick = this.#instrument(symbol).tickSize;
-      const offset = (price * this.#slippageBps) / (BPS * 100n);
+      const touch = this.#touch(symbol, price);
       quote.price = price;
-      quote.bid = roundToStep(price - offset, tick, 'down');
-      quote.ask = roundToStep(price + offset, tick, 'up');
-      if (quote.bid === quote.ask) quote.bid -= tick;
+      quote.bid = touch.bid;
+      quote.ask = touch.ask;
       quote.updateId += 1;
     }
     quote.time = time;
@@ -150,6 +158,26 @@ export class BacktestMarket implements MarketFeed {
 
   setPrice(symbol: string, price: Fixed): void {
     this.trade(symbol, price, this.#quote(symbol).time);
+  }
+
+  /** The book around `price`: ∓ slippage, rounded away from the price to the tick, never crossed. */
+  #touch(symbol: string, price: Fixed): Touch {
+    let memo = this.#touches.get(symbol);
+    if (memo === undefined) {
+      memo = new Map();
+      this.#touches.set(symbol, memo);
+    }
+    const known = memo.get(price);
+    if (known !== undefined) return known;
+    const tick = this.#instrument(symbol).tickSize;
+    const offset = (price * this.#slippageBps) / (BPS * 100n);
+    const ask = roundToStep(price + offset, tick, 'up');
+    let bid = roundToStep(price - offset, tick, 'down');
+    if (bid === ask) bid -= tick;
+    if (memo.size >= TOUCH_MEMO_SIZE) memo.clear();
+    const touch = { bid, ask };
+    memo.set(price, touch);
+    return touch;
   }
 
   #quote(symbol: string): Quote {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseFixed } from '../../lib/fixed.ts';
-import { windowMove } from './flash-crash-detector.ts';
+import { absFixed, parseFixed } from '../../lib/fixed.ts';
+import { createRandom } from '../../lib/random.ts';
+import { type PriceSample, SampleWindow, windowMove } from './flash-crash-detector.ts';
 import { flashCrashBench } from './flash-crash-test-bench.ts';
 
 const f = parseFixed;
@@ -126,5 +127,25 @@ describe('flash crash detector (§7)', () => {
     ];
     expect(windowMove(samples, 'mark')).toMatchObject({ pct: f('-10'), fromAt: 1, toAt: 4, startedAt: 3 });
     expect(windowMove(samples, 'mid')).toBeUndefined();
+  });
+
+  it("SampleWindow: the running mark extremes give windowMove's move after every push, expiry, reset and compaction", () => {
+    const random = createRandom(7);
+    const window = new SampleWindow();
+    let mark = 1000;
+    let compared = 0;
+    for (let at = 0; at < 5000; at += 1) {
+      mark = Math.max(1, mark + random.integer(-3, 3));
+      // Gaps, zero marks and plateaus: the cases windowMove skips or breaks ties on.
+      const kind = random.integer(0, 9);
+      const sample: PriceSample = kind === 0 ? { at } : { at, mark: kind === 1 ? 0n : f(String(mark)) };
+      window.push(sample);
+      window.expire(at - random.integer(20, 80));
+      if (at % 1500 === 1499 && sample.mark !== undefined) window.reset(sample);
+      const full = windowMove(window.samples, 'mark');
+      expect(window.markMovePct()).toBe(full === undefined ? undefined : absFixed(full.pct));
+      if (full !== undefined) compared += 1;
+    }
+    expect(compared).toBeGreaterThan(4000);
   });
 });

@@ -64,9 +64,11 @@ export function windowMove(samples: readonly PriceSample[], source: PriceSource)
     }
   }
   if (lowIndex < 0 || highIndex < 0) return undefined;
-  const [firstIndex, lastIndex] = lowIndex <= highIndex ? [lowIndex, highIndex] : [highIndex, lowIndex];
-  const from = lowIndex <= highIndex ? low : high;
-  const to = lowIndex <= highIndex ? high : low;
+  const lowFirst = lowIndex <= highIndex;
+  const firstIndex = lowFirst ? lowIndex : highIndex;
+  const lastIndex = lowFirst ? highIndex : lowIndex;
+  const from = lowFirst ? low : high;
+  const to = lowFirst ? high : low;
   // On a plateau the move starts after the LAST sample still at the earlier extreme.
   let startIndex = firstIndex;
   for (let index = firstIndex; index <= lastIndex; index += 1) {
@@ -88,6 +90,97 @@ export function windowMove(samples: readonly PriceSample[], source: PriceSource)
     toAt: (samples[lastIndex] as PriceSample).at,
     startedAt: startedAt ?? (samples[lastIndex] as PriceSample).at,
   };
+}
+
+/**
+ * One symbol's samples over the window, with the mark's running extremes kept incrementally
+ * (monotonic queues of sample numbers, earliest sample first on ties, as `windowMove` picks them):
+ * the per-pass check is then O(1) instead of a scan of the window.
+ */
+export class SampleWindow {
+  /** Live samples are #items[#head…]; expired ones are dropped in batches, not one shift per pass. */
+  #items: PriceSample[] = [];
+  #head = 0;
+  /** The number of #items[0]: sample numbers grow by one per push and survive compaction. */
+  #base = 0;
+  /** Sample numbers with strictly increasing marks: the front is the earliest lowest mark. */
+  #lows: number[] = [];
+  #lowsHead = 0;
+  /** Sample numbers with strictly decreasing marks: the front is the earliest highest mark. */
+  #highs: number[] = [];
+  #highsHead = 0;
+
+  /** The window's samples, oldest first (a copy: for the rare paths that look at all of them). */
+  get samples(): PriceSample[] {
+    return this.#items.slice(this.#head);
+  }
+
+  latest(): PriceSample | undefined {
+    return this.#head < this.#items.length ? this.#items.at(-1) : undefined;
+  }
+
+  push(sample: PriceSample): void {
+    const number = this.#base + this.#items.length;
+    this.#items.push(sample);
+    const mark = sample.mark;
+    if (mark === undefined || mark <= 0n) return;
+    const lows = this.#lows;
+    while (lows.length > this.#lowsHead && (this.#markOf(lows.at(-1) as number) as Fixed) > mark) lows.pop();
+    lows.push(number);
+    const highs = this.#highs;
+    while (highs.length > this.#highsHead && (this.#markOf(highs.at(-1) as number) as Fixed) < mark) highs.pop();
+    highs.push(number);
+  }
+
+  /** Drops the samples before `oldest`. */
+  expire(oldest: number): void {
+    const items = this.#items;
+    let head = this.#head;
+    while (head < items.length && (items[head] as PriceSample).at < oldest) head += 1;
+    if (head === this.#head) return;
+    this.#head = head;
+    const first = this.#base + head;
+    while (this.#lowsHead < this.#lows.length && (this.#lows[this.#lowsHead] as number) < first) this.#lowsHead += 1;
+    while (this.#highsHead < this.#highs.length && (this.#highs[this.#highsHead] as number) < first)
+      this.#highsHead += 1;
+    if (head >= 1024 && head * 2 >= items.length) {
+      this.#items = items.slice(head);
+      this.#base = first;
+      this.#head = 0;
+      this.#lows = this.#lows.slice(this.#lowsHead);
+      this.#lowsHead = 0;
+      this.#highs = this.#highs.slice(this.#highsHead);
+      this.#highsHead = 0;
+    }
+  }
+
+  /** Only `latest` remains. */
+  reset(latest: PriceSample): void {
+    this.#base += this.#items.length;
+    this.#items = [];
+    this.#head = 0;
+    this.#lows = [];
+    this.#lowsHead = 0;
+    this.#highs = [];
+    this.#highsHead = 0;
+    this.push(latest);
+  }
+
+  /** The mark's move over the window, unsigned percent, as `windowMove(samples, 'mark')` computes it. */
+  markMovePct(): Fixed | undefined {
+    const lowNumber = this.#lows[this.#lowsHead];
+    const highNumber = this.#highs[this.#highsHead];
+    if (lowNumber === undefined || highNumber === undefined) return undefined;
+    const low = this.#markOf(lowNumber) as Fixed;
+    const high = this.#markOf(highNumber) as Fixed;
+    const from = lowNumber <= highNumber ? low : high;
+    const to = lowNumber <= highNumber ? high : low;
+    return absFixed(divFixed((to - from) * 100n, from));
+  }
+
+  #markOf(number: number): Fixed | undefined {
+    return this.#items[number - this.#base]?.mark;
+  }
 }
 
 /**
@@ -117,7 +210,7 @@ export class FlashCrashDetector implements Detector {
   readonly #clock: Clock;
   readonly #incidents: IncidentManager;
   readonly #control: EngineControl;
-  readonly #samples = new Map<string, PriceSample[]>();
+  readonly #samples = new Map<string, SampleWindow>();
   readonly #lastTrade = new Map<string, Fixed>();
   /** symbol → open DATA_ERROR incident id. */
   readonly #dataErrors = new Map<string, string>();
@@ -168,7 +261,7 @@ export class FlashCrashDetector implements Detector {
 
   /** The mark's move over the last window, unsigned percent; undefined without marks (the resume gate's "price stabilised"). */
   recentMovePct(symbol: string): Fixed | undefined {
-    const move = windowMove(this.#samples.get(symbol) ?? [], 'mark');
+    const move = windowMove(this.#samples.get(symbol)?.samples ?? [], 'mark');
     return move === undefined ? undefined : absFixed(move.pct);
   }
 
@@ -181,21 +274,18 @@ export class FlashCrashDetector implements Detector {
     const market = this.#market.get(symbol);
     const mid = market.bid !== undefined && market.ask !== undefined ? (market.bid + market.ask) / 2n : undefined;
     const trade = this.#lastTrade.get(symbol) ?? market.lastTrade;
-    let samples = this.#samples.get(symbol);
-    if (samples === undefined) {
-      samples = [];
-      this.#samples.set(symbol, samples);
+    let window = this.#samples.get(symbol);
+    if (window === undefined) {
+      window = new SampleWindow();
+      this.#samples.set(symbol, window);
     }
     // Built field by field, not by spreading: this runs on every pass.
     const sample: { at: number; mark?: Fixed; trade?: Fixed; mid?: Fixed } = { at: now };
     if (market.mark !== undefined) sample.mark = market.mark;
     if (trade !== undefined) sample.trade = trade;
     if (mid !== undefined) sample.mid = mid;
-    samples.push(sample);
-    const oldest = now - this.#windowMs;
-    let expired = 0;
-    while (expired < samples.length && (samples[expired] as PriceSample).at < oldest) expired += 1;
-    if (expired > 0) samples.splice(0, expired);
+    window.push(sample);
+    window.expire(now - this.#windowMs);
   }
 
   #check(symbol: string): void {
@@ -206,7 +296,11 @@ export class FlashCrashDetector implements Detector {
     }
     // A crash already acted on waits for the resume gate; nothing is repeated meanwhile.
     if (this.#incidents.current('FLASH_CRASH', symbol) !== undefined) return;
-    const samples = this.#samples.get(symbol) ?? [];
+    const window = this.#samples.get(symbol);
+    // The common case, a quiet market, is decided from the running extremes without a scan.
+    const movePct = window?.markMovePct();
+    if (window === undefined || movePct === undefined || movePct <= this.#movePct) return;
+    const samples = window.samples;
     const mark = windowMove(samples, 'mark');
     if (mark === undefined || absFixed(mark.pct) <= this.#movePct) return;
     const verdict = (source: PriceSource): Verdict => {
@@ -224,7 +318,7 @@ export class FlashCrashDetector implements Detector {
     const others = this.#symbols
       .filter((other) => other !== symbol)
       .map((other) => {
-        const move = windowMove(this.#samples.get(other) ?? [], 'mark');
+        const move = windowMove(this.#samples.get(other)?.samples ?? [], 'mark');
         return `${other} mark ${move === undefined ? 'no data' : signed(move.pct)}`;
       });
     const windowS = Math.round(this.#windowMs / 1000);
@@ -299,14 +393,15 @@ export class FlashCrashDetector implements Detector {
 
   /** Over when the mark agrees with the book mid (else the last trade) within half of move_pct again. */
   #checkDataErrorOver(symbol: string, incidentId: string): void {
-    const latest = this.#samples.get(symbol)?.at(-1);
+    const window = this.#samples.get(symbol);
+    const latest = window?.latest();
     const reference = latest?.mid ?? latest?.trade;
     if (latest?.mark === undefined || reference === undefined || reference <= 0n) return;
     const gap = absFixed(divFixed((latest.mark - reference) * 100n, reference));
     if (gap * 2n >= this.#movePct) return;
     this.#dataErrors.delete(symbol);
     // The bad marks must not count as a move (back to normal) in the next window.
-    this.#samples.set(symbol, [latest]);
+    window?.reset(latest);
     this.#incidents.resolve(incidentId, `mark agrees with the book again (${formatFixed(gap, 2)}% apart)`);
   }
 
